@@ -1,0 +1,1 @@
+//! The edge home: Cloudflare Worker + Durable Objects. Placeholder.
