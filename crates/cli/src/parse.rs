@@ -1,0 +1,8 @@
+//! `edgeflux parse`. Not implemented yet.
+
+use std::process::ExitCode;
+
+pub fn run(_args: &[String]) -> ExitCode {
+    eprintln!("edgeflux parse: not implemented yet");
+    ExitCode::from(2)
+}

@@ -1,0 +1,8 @@
+//! `edgeflux query`. Not implemented yet.
+
+use std::process::ExitCode;
+
+pub fn run(_args: &[String]) -> ExitCode {
+    eprintln!("edgeflux query: not implemented yet");
+    ExitCode::from(2)
+}

@@ -1,0 +1,8 @@
+//! `edgeflux serve`. Not implemented yet.
+
+use std::process::ExitCode;
+
+pub fn run(_args: &[String]) -> ExitCode {
+    eprintln!("edgeflux serve: not implemented yet");
+    ExitCode::from(2)
+}

@@ -1,0 +1,8 @@
+//! `edgeflux test`. Not implemented yet.
+
+use std::process::ExitCode;
+
+pub fn run(_args: &[String]) -> ExitCode {
+    eprintln!("edgeflux test: not implemented yet");
+    ExitCode::from(2)
+}
