@@ -1,0 +1,101 @@
+//! Diagnostics with spans, and the line:column arithmetic to show them to people.
+
+use crate::ast::Span;
+
+/// One problem found while parsing.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Diagnostic {
+    pub span: Span,
+    /// What went wrong, in Flux's wording where known (e.g. `expected RPAREN, got EOF`).
+    pub message: String,
+    /// The token found, as it appears in the source (`None` at end of input).
+    pub found: Option<String>,
+    /// What would have been accepted instead.
+    pub expected: Vec<String>,
+}
+
+impl Diagnostic {
+    pub fn new(span: Span, message: impl Into<String>) -> Self {
+        Diagnostic {
+            span,
+            message: message.into(),
+            found: None,
+            expected: Vec::new(),
+        }
+    }
+
+    /// `error at @1:8-1:9: message`, the form Flux uses in its error responses.
+    pub fn render(&self, index: &LineIndex) -> String {
+        let (a, b) = (
+            index.position(self.span.start),
+            index.position(self.span.end),
+        );
+        format!(
+            "error at @{}:{}-{}:{}: {}",
+            a.line, a.column, b.line, b.column, self.message
+        )
+    }
+}
+
+/// A 1-based line and column; columns count characters.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Position {
+    pub line: u32,
+    pub column: u32,
+}
+
+/// Maps byte offsets of one source to [`Position`]s.
+pub struct LineIndex<'a> {
+    source: &'a str,
+    line_starts: Vec<u32>,
+}
+
+impl<'a> LineIndex<'a> {
+    pub fn new(source: &'a str) -> Self {
+        let mut line_starts = vec![0u32];
+        for (i, b) in source.bytes().enumerate() {
+            if b == b'\n' {
+                line_starts.push(i as u32 + 1);
+            }
+        }
+        LineIndex {
+            source,
+            line_starts,
+        }
+    }
+
+    pub fn position(&self, offset: u32) -> Position {
+        let offset = offset.min(self.source.len() as u32);
+        let line = match self.line_starts.binary_search(&offset) {
+            Ok(i) => i,
+            Err(i) => i - 1,
+        };
+        let start = self.line_starts[line] as usize;
+        let mut end = offset as usize;
+        while end > start && !self.source.is_char_boundary(end) {
+            end -= 1;
+        }
+        let column = self.source[start..end].chars().count() as u32 + 1;
+        Position {
+            line: line as u32 + 1,
+            column,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn positions_are_one_based_and_count_chars() {
+        let src = "a = 1\nbé = 2\n";
+        let idx = LineIndex::new(src);
+        assert_eq!(idx.position(0), Position { line: 1, column: 1 });
+        assert_eq!(idx.position(6), Position { line: 2, column: 1 });
+        // after "bé" (3 bytes) we are at column 3
+        assert_eq!(idx.position(9), Position { line: 2, column: 3 });
+        let d = Diagnostic::new(Span::new(4, 5), "boom");
+        assert_eq!(d.render(&idx), "error at @1:5-1:6: boom");
+    }
+}
