@@ -1,0 +1,417 @@
+//! Tables: a group key plus typed columns. Columns are stored as typed vectors with
+//! `Option` validity, never as rows of dynamic values, so hot transformations stay tight.
+
+use std::sync::Arc;
+
+use crate::error::{FluxError, Result};
+use crate::value::Value;
+
+/// The column types a table can hold (the ones annotated CSV can carry).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum DataType {
+    Bool,
+    Int,
+    UInt,
+    Float,
+    String,
+    Time,
+}
+
+impl DataType {
+    /// The `#datatype` annotation for this type.
+    pub fn csv_name(self) -> &'static str {
+        match self {
+            DataType::Bool => "boolean",
+            DataType::Int => "long",
+            DataType::UInt => "unsignedLong",
+            DataType::Float => "double",
+            DataType::String => "string",
+            DataType::Time => "dateTime:RFC3339",
+        }
+    }
+    /// Flux's name for the type.
+    pub fn flux_name(self) -> &'static str {
+        match self {
+            DataType::Bool => "bool",
+            DataType::Int => "int",
+            DataType::UInt => "uint",
+            DataType::Float => "float",
+            DataType::String => "string",
+            DataType::Time => "time",
+        }
+    }
+    /// The column type of a value, if it can live in a column.
+    pub fn of(v: &Value) -> Option<DataType> {
+        Some(match v {
+            Value::Bool(_) => DataType::Bool,
+            Value::Int(_) => DataType::Int,
+            Value::UInt(_) => DataType::UInt,
+            Value::Float(_) => DataType::Float,
+            Value::String(_) => DataType::String,
+            Value::Time(_) => DataType::Time,
+            _ => return None,
+        })
+    }
+}
+
+/// The values of one column, typed, with `None` for null.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ColumnData {
+    Bool(Vec<Option<bool>>),
+    Int(Vec<Option<i64>>),
+    UInt(Vec<Option<u64>>),
+    Float(Vec<Option<f64>>),
+    String(Vec<Option<Arc<str>>>),
+    Time(Vec<Option<i64>>),
+}
+
+macro_rules! each_col {
+    ($self:expr, $v:ident => $e:expr) => {
+        match $self {
+            ColumnData::Bool($v) => $e,
+            ColumnData::Int($v) => $e,
+            ColumnData::UInt($v) => $e,
+            ColumnData::Float($v) => $e,
+            ColumnData::String($v) => $e,
+            ColumnData::Time($v) => $e,
+        }
+    };
+}
+
+macro_rules! map_col {
+    ($self:expr, $v:ident => $e:expr) => {
+        match $self {
+            ColumnData::Bool($v) => ColumnData::Bool($e),
+            ColumnData::Int($v) => ColumnData::Int($e),
+            ColumnData::UInt($v) => ColumnData::UInt($e),
+            ColumnData::Float($v) => ColumnData::Float($e),
+            ColumnData::String($v) => ColumnData::String($e),
+            ColumnData::Time($v) => ColumnData::Time($e),
+        }
+    };
+}
+
+impl ColumnData {
+    pub fn new(t: DataType) -> ColumnData {
+        ColumnData::with_capacity(t, 0)
+    }
+    pub fn with_capacity(t: DataType, n: usize) -> ColumnData {
+        match t {
+            DataType::Bool => ColumnData::Bool(Vec::with_capacity(n)),
+            DataType::Int => ColumnData::Int(Vec::with_capacity(n)),
+            DataType::UInt => ColumnData::UInt(Vec::with_capacity(n)),
+            DataType::Float => ColumnData::Float(Vec::with_capacity(n)),
+            DataType::String => ColumnData::String(Vec::with_capacity(n)),
+            DataType::Time => ColumnData::Time(Vec::with_capacity(n)),
+        }
+    }
+    /// A column of `n` copies of `v` (null when `v` is null).
+    pub fn repeat(t: DataType, v: &Value, n: usize) -> ColumnData {
+        let mut c = ColumnData::with_capacity(t, n);
+        for _ in 0..n {
+            // a value of the wrong type becomes null rather than failing
+            let _ = c.push(v);
+        }
+        c
+    }
+    pub fn data_type(&self) -> DataType {
+        match self {
+            ColumnData::Bool(_) => DataType::Bool,
+            ColumnData::Int(_) => DataType::Int,
+            ColumnData::UInt(_) => DataType::UInt,
+            ColumnData::Float(_) => DataType::Float,
+            ColumnData::String(_) => DataType::String,
+            ColumnData::Time(_) => DataType::Time,
+        }
+    }
+    pub fn len(&self) -> usize {
+        each_col!(self, v => v.len())
+    }
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+    pub fn is_null(&self, i: usize) -> bool {
+        each_col!(self, v => v[i].is_none())
+    }
+    /// The value at row `i` (Null when null).
+    pub fn get(&self, i: usize) -> Value {
+        match self {
+            ColumnData::Bool(v) => v[i].map_or(Value::Null, Value::Bool),
+            ColumnData::Int(v) => v[i].map_or(Value::Null, Value::Int),
+            ColumnData::UInt(v) => v[i].map_or(Value::Null, Value::UInt),
+            ColumnData::Float(v) => v[i].map_or(Value::Null, Value::Float),
+            ColumnData::String(v) => v[i]
+                .as_ref()
+                .map_or(Value::Null, |s| Value::String(s.clone())),
+            ColumnData::Time(v) => v[i].map_or(Value::Null, Value::Time),
+        }
+    }
+    /// Appends a value; a value of another type is an error naming both types.
+    pub fn push(&mut self, v: &Value) -> Result<()> {
+        match (self, v) {
+            (c, Value::Null) => each_col!(c, x => x.push(None)),
+            (ColumnData::Bool(c), Value::Bool(b)) => c.push(Some(*b)),
+            (ColumnData::Int(c), Value::Int(b)) => c.push(Some(*b)),
+            (ColumnData::UInt(c), Value::UInt(b)) => c.push(Some(*b)),
+            (ColumnData::Float(c), Value::Float(b)) => c.push(Some(*b)),
+            (ColumnData::String(c), Value::String(b)) => c.push(Some(b.clone())),
+            (ColumnData::Time(c), Value::Time(b)) => c.push(Some(*b)),
+            (c, v) => {
+                let t = c.data_type();
+                // Null column pushes keep the row count right even on error.
+                each_col!(c, x => x.push(None));
+                return Err(FluxError::invalid(format!(
+                    "column type mismatch: expected {}, got {}",
+                    t.flux_name(),
+                    v.type_name()
+                )));
+            }
+        }
+        Ok(())
+    }
+    pub fn push_null(&mut self) {
+        each_col!(self, v => v.push(None))
+    }
+    /// The rows at `idx`, in that order.
+    pub fn take(&self, idx: &[usize]) -> ColumnData {
+        map_col!(self, v => idx.iter().map(|&i| v[i].clone()).collect())
+    }
+    /// The rows where `mask` is true.
+    pub fn filter(&self, mask: &[bool]) -> ColumnData {
+        map_col!(self, v => v.iter().zip(mask).filter(|(_, &m)| m).map(|(x, _)| x.clone()).collect())
+    }
+    pub fn slice(&self, start: usize, end: usize) -> ColumnData {
+        map_col!(self, v => v[start..end].to_vec())
+    }
+    /// Appends all rows of `other`, which must have the same type.
+    pub fn extend(&mut self, other: &ColumnData) -> Result<()> {
+        match (self, other) {
+            (ColumnData::Bool(a), ColumnData::Bool(b)) => a.extend_from_slice(b),
+            (ColumnData::Int(a), ColumnData::Int(b)) => a.extend_from_slice(b),
+            (ColumnData::UInt(a), ColumnData::UInt(b)) => a.extend_from_slice(b),
+            (ColumnData::Float(a), ColumnData::Float(b)) => a.extend_from_slice(b),
+            (ColumnData::String(a), ColumnData::String(b)) => a.extend_from_slice(b),
+            (ColumnData::Time(a), ColumnData::Time(b)) => a.extend_from_slice(b),
+            (a, b) => {
+                return Err(FluxError::invalid(format!(
+                    "schema collision: cannot union {} and {}",
+                    a.data_type().flux_name(),
+                    b.data_type().flux_name()
+                )))
+            }
+        }
+        Ok(())
+    }
+}
+
+/// A named column.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Column {
+    pub label: String,
+    pub data: ColumnData,
+}
+
+impl Column {
+    pub fn new(label: impl Into<String>, data: ColumnData) -> Column {
+        Column {
+            label: label.into(),
+            data,
+        }
+    }
+}
+
+/// The group key of a table: the labels of the key columns and their (constant) values.
+#[derive(Debug, Clone, Default)]
+pub struct GroupKey {
+    pub cols: Vec<(String, Value)>,
+}
+
+impl GroupKey {
+    pub fn contains(&self, label: &str) -> bool {
+        self.cols.iter().any(|(l, _)| l == label)
+    }
+    pub fn get(&self, label: &str) -> Option<&Value> {
+        self.cols.iter().find(|(l, _)| l == label).map(|(_, v)| v)
+    }
+    /// Canonical bytes of the key (labels sorted), for hashing and equality.
+    pub fn canonical(&self) -> Vec<u8> {
+        let mut sorted: Vec<&(String, Value)> = self.cols.iter().collect();
+        sorted.sort_by(|a, b| a.0.cmp(&b.0));
+        let mut out = Vec::new();
+        for (l, v) in sorted {
+            out.extend_from_slice(l.as_bytes());
+            out.push(0xff);
+            v.key_bytes(&mut out);
+        }
+        out
+    }
+    /// Orders keys like Flux sorts tables: by sorted labels, then values.
+    pub fn sort_cmp(&self, other: &GroupKey) -> std::cmp::Ordering {
+        let mut a: Vec<&(String, Value)> = self.cols.iter().collect();
+        let mut b: Vec<&(String, Value)> = other.cols.iter().collect();
+        a.sort_by(|x, y| x.0.cmp(&y.0));
+        b.sort_by(|x, y| x.0.cmp(&y.0));
+        for (x, y) in a.iter().zip(b.iter()) {
+            let o = x.0.cmp(&y.0).then_with(|| x.1.sort_cmp(&y.1));
+            if o != std::cmp::Ordering::Equal {
+                return o;
+            }
+        }
+        a.len().cmp(&b.len())
+    }
+}
+
+/// One table of a stream.
+#[derive(Debug, Clone)]
+pub struct Table {
+    pub key: GroupKey,
+    pub columns: Vec<Column>,
+}
+
+impl Table {
+    pub fn new(key: GroupKey, columns: Vec<Column>) -> Table {
+        Table { key, columns }
+    }
+    pub fn len(&self) -> usize {
+        self.columns.first().map_or(0, |c| c.data.len())
+    }
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+    pub fn column_index(&self, label: &str) -> Option<usize> {
+        self.columns.iter().position(|c| c.label == label)
+    }
+    pub fn column(&self, label: &str) -> Option<&Column> {
+        self.columns.iter().find(|c| c.label == label)
+    }
+    /// Keeps the rows where `mask` is true.
+    pub fn filter_rows(&self, mask: &[bool]) -> Table {
+        Table {
+            key: self.key.clone(),
+            columns: self
+                .columns
+                .iter()
+                .map(|c| Column::new(c.label.clone(), c.data.filter(mask)))
+                .collect(),
+        }
+    }
+    pub fn take_rows(&self, idx: &[usize]) -> Table {
+        Table {
+            key: self.key.clone(),
+            columns: self
+                .columns
+                .iter()
+                .map(|c| Column::new(c.label.clone(), c.data.take(idx)))
+                .collect(),
+        }
+    }
+    pub fn slice_rows(&self, start: usize, end: usize) -> Table {
+        Table {
+            key: self.key.clone(),
+            columns: self
+                .columns
+                .iter()
+                .map(|c| Column::new(c.label.clone(), c.data.slice(start, end)))
+                .collect(),
+        }
+    }
+
+    /// The table `from |> range` yields for one series: columns `_start, _stop, _time,
+    /// _value, _field, _measurement, <tags sorted>`, grouped by all but `_time` and `_value`.
+    /// `times` and `values` must have the same length; the Source adapter calls this.
+    pub fn series(
+        start: i64,
+        stop: i64,
+        measurement: &str,
+        tags: &[(&str, &str)],
+        field: &str,
+        times: Vec<i64>,
+        values: ColumnData,
+    ) -> Table {
+        let n = times.len();
+        let mut tags: Vec<(&str, &str)> = tags.to_vec();
+        tags.sort_by(|a, b| a.0.cmp(b.0));
+        let s = |x: &str| -> Arc<str> { Arc::from(x) };
+        let mut key = vec![
+            ("_start".to_string(), Value::Time(start)),
+            ("_stop".to_string(), Value::Time(stop)),
+            ("_field".to_string(), Value::String(s(field))),
+            ("_measurement".to_string(), Value::String(s(measurement))),
+        ];
+        let mut columns = vec![
+            Column::new("_start", ColumnData::Time(vec![Some(start); n])),
+            Column::new("_stop", ColumnData::Time(vec![Some(stop); n])),
+            Column::new(
+                "_time",
+                ColumnData::Time(times.into_iter().map(Some).collect()),
+            ),
+            Column::new("_value", values),
+            Column::new("_field", ColumnData::String(vec![Some(s(field)); n])),
+            Column::new(
+                "_measurement",
+                ColumnData::String(vec![Some(s(measurement)); n]),
+            ),
+        ];
+        for (k, v) in tags {
+            key.push((k.to_string(), Value::String(s(v))));
+            columns.push(Column::new(k, ColumnData::String(vec![Some(s(v)); n])));
+        }
+        Table::new(GroupKey { cols: key }, columns)
+    }
+}
+
+/// Builds a table row by row from dynamic values (used where columns are not known up front).
+#[derive(Debug, Default)]
+pub struct TableBuilder {
+    pub key: GroupKey,
+    pub columns: Vec<Column>,
+    rows: usize,
+}
+
+impl TableBuilder {
+    pub fn new(key: GroupKey) -> TableBuilder {
+        TableBuilder {
+            key,
+            columns: Vec::new(),
+            rows: 0,
+        }
+    }
+    /// Adds a column (filled with nulls for the rows already added) and returns its index.
+    pub fn add_column(&mut self, label: &str, t: DataType) -> usize {
+        if let Some(i) = self.columns.iter().position(|c| c.label == label) {
+            return i;
+        }
+        let mut data = ColumnData::with_capacity(t, self.rows);
+        for _ in 0..self.rows {
+            data.push_null();
+        }
+        self.columns.push(Column::new(label, data));
+        self.columns.len() - 1
+    }
+    /// Appends one row given as (label, value) pairs; missing columns get null.
+    pub fn push_row(&mut self, row: &[(&str, Value)]) -> Result<()> {
+        for (label, v) in row {
+            if self.columns.iter().all(|c| c.label != *label) {
+                if let Some(t) = DataType::of(v) {
+                    self.add_column(label, t);
+                }
+            }
+        }
+        for c in self.columns.iter_mut() {
+            match row.iter().find(|(l, _)| *l == c.label) {
+                Some((_, v)) => c.data.push(v).map_err(|e| {
+                    FluxError::invalid(format!("column {:?}: {}", c.label, e.message()))
+                })?,
+                None => c.data.push_null(),
+            }
+        }
+        self.rows += 1;
+        Ok(())
+    }
+    pub fn rows(&self) -> usize {
+        self.rows
+    }
+    pub fn build(self) -> Table {
+        Table::new(self.key, self.columns)
+    }
+}
