@@ -1,1 +1,56 @@
-//! placeholder
+//! edgeflux's columnar time-series store: no I/O, no clocks (time comes in as
+//! arguments), builds for wasm32. It knows neither Flux nor HTTP; the API joins them.
+//!
+//! # Model
+//! bucket (u64 id) → series (`SeriesKey`: measurement + sorted tags) → typed field columns
+//! sharing one time column, with validity. Each series has an open, unsorted head and
+//! sealed, compressed, immutable blocks (see [`block`] for the encodings). Same series +
+//! field + timestamp: the last write wins; fields of one point merge.
+//!
+//! # How the API drives it
+//! ```text
+//! // write (two phases: the log record is made durable before state changes)
+//! let prepared = store.prepare_write(bucket, &lines, retention_cutoff);   // no mutation
+//! if let Some(p) = &prepared.partial { /* 422 "failure writing points to database: {p}" */ }
+//! let record = codec::encode_write(&prepared.batch);                      // log it durably
+//! store.apply_record(&record)?;  // or store.apply_write(&prepared.batch); same at recovery
+//! // delete
+//! let d = store.prepare_delete(bucket, start, stop, "_measurement=\"cpu\" AND host=\"a\"")?;
+//! let record = codec::encode_delete(&d); store.apply_delete(&d);
+//! // read (Flux pushdown)
+//! store.scan(bucket, start, stop, &Predicate::measurement_eq("cpu"))?;    // Vec<SeriesTable>
+//! store.window_aggregate(bucket, start, stop, &pred, Window { every, offset }, Aggregate::Mean)?;
+//! store.last_points(bucket, start, stop, &pred)?;
+//! // maintenance and persistence
+//! store.compact(now_ns);  store.snapshot();  Store::restore(&bytes)?;
+//! store.memory_usage();   store.evict_block(bucket, id);  store.load_block(bucket, id, bytes)?;
+//! ```
+//! A read that needs an evicted block fails with `StoreError::BlocksNotResident` naming
+//! the blocks; the edge fetches them, calls `load_block`, and retries.
+
+mod bits;
+pub mod block;
+pub mod codec;
+pub mod delete;
+pub mod error;
+pub mod model;
+pub mod predicate;
+pub mod scan;
+pub mod schema;
+pub mod store;
+pub mod write;
+
+pub use delete::{parse_delete_predicate, DeleteBatch, DeleteOp, DeletePredicate, TagRule};
+pub use edgeflux_types::{FieldType, FieldValue};
+pub use error::{CodecError, DeleteError, StoreError};
+pub use model::{SeriesKey, Values};
+pub use predicate::{Matcher, Predicate};
+pub use scan::{Aggregate, SeriesTable, Window, WindowTable};
+pub use schema::FieldInfo;
+pub use store::{
+    BlockInfo, BucketOptions, CompactReport, MemoryUsage, Store, StoreOptions, StoreStats,
+};
+pub use write::{BatchPoint, PartialWrite, PreparedWrite, WriteBatch, MAX_FIELD_VALUE_LENGTH};
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,288 @@
+//! Byte-level building blocks of every encoding in this crate: a growable writer, a
+//! bounds-checked reader (corrupt input becomes `CodecError`, never a panic or a huge
+//! allocation), LEB128 varints, zigzag, and frame-of-reference bit packing.
+
+use crate::error::CodecError;
+
+pub(crate) fn zigzag(v: i64) -> u64 {
+    ((v << 1) ^ (v >> 63)) as u64
+}
+
+pub(crate) fn unzigzag(v: u64) -> i64 {
+    ((v >> 1) as i64) ^ -((v & 1) as i64)
+}
+
+#[derive(Default)]
+pub(crate) struct Writer {
+    pub buf: Vec<u8>,
+}
+
+impl Writer {
+    pub fn new() -> Writer {
+        Writer { buf: Vec::new() }
+    }
+    pub fn u8(&mut self, v: u8) {
+        self.buf.push(v);
+    }
+    pub fn u32(&mut self, v: u32) {
+        self.buf.extend_from_slice(&v.to_le_bytes());
+    }
+    pub fn u64(&mut self, v: u64) {
+        self.buf.extend_from_slice(&v.to_le_bytes());
+    }
+    pub fn var(&mut self, mut v: u64) {
+        while v >= 0x80 {
+            self.buf.push((v as u8) | 0x80);
+            v >>= 7;
+        }
+        self.buf.push(v as u8);
+    }
+    pub fn ivar(&mut self, v: i64) {
+        self.var(zigzag(v));
+    }
+    pub fn usize(&mut self, v: usize) {
+        self.var(v as u64);
+    }
+    pub fn bytes(&mut self, b: &[u8]) {
+        self.usize(b.len());
+        self.buf.extend_from_slice(b);
+    }
+    pub fn str(&mut self, s: &str) {
+        self.bytes(s.as_bytes());
+    }
+    pub fn raw(&mut self, b: &[u8]) {
+        self.buf.extend_from_slice(b);
+    }
+}
+
+pub(crate) struct Reader<'a> {
+    buf: &'a [u8],
+    pos: usize,
+}
+
+impl<'a> Reader<'a> {
+    pub fn new(buf: &'a [u8]) -> Reader<'a> {
+        Reader { buf, pos: 0 }
+    }
+    pub fn remaining(&self) -> usize {
+        self.buf.len() - self.pos
+    }
+    pub fn is_empty(&self) -> bool {
+        self.remaining() == 0
+    }
+    pub fn take(&mut self, n: usize) -> Result<&'a [u8], CodecError> {
+        if n > self.remaining() {
+            return Err(CodecError::Truncated);
+        }
+        let s = &self.buf[self.pos..self.pos + n];
+        self.pos += n;
+        Ok(s)
+    }
+    pub fn u8(&mut self) -> Result<u8, CodecError> {
+        Ok(self.take(1)?[0])
+    }
+    pub fn u32(&mut self) -> Result<u32, CodecError> {
+        let b = self.take(4)?;
+        Ok(u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+    }
+    pub fn u64(&mut self) -> Result<u64, CodecError> {
+        let b = self.take(8)?;
+        let mut a = [0u8; 8];
+        a.copy_from_slice(b);
+        Ok(u64::from_le_bytes(a))
+    }
+    pub fn var(&mut self) -> Result<u64, CodecError> {
+        let mut v: u64 = 0;
+        let mut shift = 0u32;
+        loop {
+            let b = self.u8()?;
+            if shift == 63 && b > 1 {
+                return Err(CodecError::Invalid("varint overflow"));
+            }
+            v |= u64::from(b & 0x7f) << shift;
+            if b & 0x80 == 0 {
+                return Ok(v);
+            }
+            shift += 7;
+            if shift > 63 {
+                return Err(CodecError::Invalid("varint overflow"));
+            }
+        }
+    }
+    pub fn ivar(&mut self) -> Result<i64, CodecError> {
+        Ok(unzigzag(self.var()?))
+    }
+    /// A length or count; bounded by the bytes left times `per_item_min` so that a corrupt
+    /// count cannot make the decoder allocate gigabytes.
+    pub fn len(&mut self, min_bytes_per_item: usize) -> Result<usize, CodecError> {
+        let v = self.var()?;
+        let v = usize::try_from(v).map_err(|_| CodecError::Invalid("length overflow"))?;
+        if min_bytes_per_item > 0 && v > self.remaining() / min_bytes_per_item {
+            return Err(CodecError::Truncated);
+        }
+        Ok(v)
+    }
+    /// A count that is not backed by bytes one-to-one (e.g. rows of a constant column);
+    /// bounded by a fixed cap.
+    pub fn count(&mut self, cap: usize) -> Result<usize, CodecError> {
+        let v = self.var()?;
+        if v > cap as u64 {
+            return Err(CodecError::Invalid("count too large"));
+        }
+        Ok(v as usize)
+    }
+    pub fn bytes(&mut self) -> Result<&'a [u8], CodecError> {
+        let n = self.len(1)?;
+        self.take(n)
+    }
+    pub fn str(&mut self) -> Result<&'a str, CodecError> {
+        std::str::from_utf8(self.bytes()?).map_err(|_| CodecError::Invalid("invalid utf-8"))
+    }
+    pub fn string(&mut self) -> Result<String, CodecError> {
+        Ok(self.str()?.to_string())
+    }
+}
+
+/// Bits needed to represent `v`.
+pub(crate) fn width(v: u64) -> u32 {
+    64 - v.leading_zeros()
+}
+
+/// Values per frame of reference in `pack_u64s`.
+const FRAME: usize = 128;
+
+/// Frame-of-reference bit packing: frames of 128 values, each stored as its minimum
+/// (varint), a bit width and the packed differences. Random-walk deltas and constant
+/// strides both end up close to their information content.
+pub(crate) fn pack_u64s(vals: &[u64], w: &mut Writer) {
+    for frame in vals.chunks(FRAME) {
+        let mut min = u64::MAX;
+        let mut max = 0u64;
+        for &v in frame {
+            min = min.min(v);
+            max = max.max(v);
+        }
+        let bits = width(max - min);
+        w.var(min);
+        w.u8(bits as u8);
+        pack_bits(frame.iter().map(|v| v - min), bits, &mut w.buf);
+    }
+}
+
+pub(crate) fn unpack_u64s(
+    r: &mut Reader<'_>,
+    n: usize,
+    out: &mut Vec<u64>,
+) -> Result<(), CodecError> {
+    out.reserve(n.min(r.remaining().saturating_mul(8) + FRAME));
+    let mut left = n;
+    while left > 0 {
+        let cnt = left.min(FRAME);
+        let min = r.var()?;
+        let bits = u32::from(r.u8()?);
+        if bits > 64 {
+            return Err(CodecError::Invalid("bit width"));
+        }
+        let nbytes = (cnt * bits as usize).div_ceil(8);
+        let data = r.take(nbytes)?;
+        unpack_bits(data, cnt, bits, |v| out.push(v.wrapping_add(min)));
+        left -= cnt;
+    }
+    Ok(())
+}
+
+pub(crate) fn pack_bits(vals: impl Iterator<Item = u64>, bits: u32, out: &mut Vec<u8>) {
+    if bits == 0 {
+        return;
+    }
+    let mut acc: u128 = 0;
+    let mut have = 0u32;
+    for v in vals {
+        acc |= u128::from(v) << have;
+        have += bits;
+        while have >= 8 {
+            out.push(acc as u8);
+            acc >>= 8;
+            have -= 8;
+        }
+    }
+    if have > 0 {
+        out.push(acc as u8);
+    }
+}
+
+/// `data` must hold at least `ceil(n * bits / 8)` bytes (callers take exactly that).
+pub(crate) fn unpack_bits(data: &[u8], n: usize, bits: u32, mut f: impl FnMut(u64)) {
+    if bits == 0 {
+        for _ in 0..n {
+            f(0);
+        }
+        return;
+    }
+    let mask: u128 = if bits == 64 {
+        u128::from(u64::MAX)
+    } else {
+        (1u128 << bits) - 1
+    };
+    let mut acc: u128 = 0;
+    let mut have = 0u32;
+    let mut bytes = data.iter();
+    for _ in 0..n {
+        while have < bits {
+            let b = bytes.next().copied().unwrap_or(0);
+            acc |= u128::from(b) << have;
+            have += 8;
+        }
+        f((acc & mask) as u64);
+        acc >>= bits;
+        have -= bits;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn varints_and_zigzag_round_trip() {
+        let mut w = Writer::new();
+        let vals = [0i64, 1, -1, 63, -64, i64::MAX, i64::MIN, 123456789];
+        for v in vals {
+            w.ivar(v);
+        }
+        w.var(u64::MAX);
+        let mut r = Reader::new(&w.buf);
+        for v in vals {
+            assert_eq!(r.ivar().unwrap(), v);
+        }
+        assert_eq!(r.var().unwrap(), u64::MAX);
+        assert!(r.is_empty());
+        assert_eq!(r.u8(), Err(CodecError::Truncated));
+    }
+
+    #[test]
+    fn overlong_varint_is_an_error() {
+        let bytes = [0xffu8; 11];
+        assert!(Reader::new(&bytes).var().is_err());
+    }
+
+    #[test]
+    fn bit_packing_round_trips_all_widths() {
+        for bits in [0u32, 1, 3, 7, 8, 13, 33, 63, 64] {
+            let vals: Vec<u64> = (0..300u64)
+                .map(|i| {
+                    if bits == 0 {
+                        5
+                    } else {
+                        (i * 2654435761) & (u64::MAX >> (64 - bits))
+                    }
+                })
+                .collect();
+            let mut w = Writer::new();
+            pack_u64s(&vals, &mut w);
+            let mut out = Vec::new();
+            unpack_u64s(&mut Reader::new(&w.buf), vals.len(), &mut out).unwrap();
+            assert_eq!(out, vals, "bits {bits}");
+        }
+    }
+}
