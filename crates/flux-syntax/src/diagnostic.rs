@@ -83,6 +83,51 @@ impl<'a> LineIndex<'a> {
     }
 }
 
+/// Turns a chumsky error into a diagnostic worded like libflux (`expected RPAREN, got EOF`).
+pub(crate) fn from_rich(
+    e: chumsky::error::Rich<'_, crate::lexer::Tok<'_>, chumsky::span::SimpleSpan>,
+) -> Diagnostic {
+    use chumsky::error::{RichPattern, RichReason};
+    let span = Span::new(e.span().start as u32, e.span().end as u32);
+    match e.into_reason() {
+        RichReason::Custom(msg) => Diagnostic::new(span, msg),
+        RichReason::ExpectedFound { expected, found } => {
+            let mut names: Vec<String> = expected
+                .iter()
+                .map(|p| match p {
+                    RichPattern::Token(t) => t.flux_name().to_string(),
+                    RichPattern::Label(l) => l.to_string(),
+                    RichPattern::Identifier(s) => s.clone(),
+                    RichPattern::Any => "any token".to_string(),
+                    RichPattern::SomethingElse => "something else".to_string(),
+                    RichPattern::EndOfInput => "EOF".to_string(),
+                })
+                .collect();
+            names.sort();
+            names.dedup();
+            let got = match &found {
+                Some(t) => t.flux_name().to_string(),
+                None => "EOF".to_string(),
+            };
+            let message = match names.len() {
+                0 => format!("unexpected {got}"),
+                1 => format!("expected {}, got {got}", names[0]),
+                _ => format!("expected one of {}, got {got}", names.join(", ")),
+            };
+            let found = Some(match &found {
+                Some(t) => t.describe(),
+                None => "end of input".to_string(),
+            });
+            Diagnostic {
+                span,
+                message,
+                found,
+                expected: names,
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

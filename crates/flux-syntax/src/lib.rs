@@ -6,6 +6,9 @@
 
 pub mod ast;
 mod diagnostic;
+pub mod lexer;
+mod nesting;
+mod parser;
 
 pub use diagnostic::{Diagnostic, LineIndex, Position};
 
@@ -33,21 +36,53 @@ pub enum Error {
     },
 }
 
-/// Maximum nesting depth of brackets, unary operators, conditionals and function literals.
-/// Deeper input gets a diagnostic instead of overflowing the stack (wasm has no `stacker`).
-pub const MAX_NESTING: usize = 128;
+pub use nesting::{MAX_CHAIN, MAX_NESTING};
 
-/// Parses one Flux source file.
+/// Parses one Flux source file. Never panics; whatever could not be parsed is described in
+/// `diagnostics` (sorted by position) and the AST holds everything that could.
 pub fn parse(source: &str) -> ParseResult {
-    // Parser lands in the next commit; the signature is the contract.
-    let _ = source;
-    ParseResult {
-        file: ast::File::default(),
-        diagnostics: vec![Diagnostic::new(
-            ast::Span::new(0, 0),
-            "parser not implemented yet",
-        )],
+    use chumsky::input::Input as _;
+    use chumsky::Parser as _;
+
+    let end = u32::try_from(source.len()).unwrap_or(u32::MAX);
+    let file_span = ast::Span::new(0, end);
+    if source.len() > u32::MAX as usize {
+        return ParseResult {
+            file: ast::File {
+                span: file_span,
+                ..Default::default()
+            },
+            diagnostics: vec![Diagnostic::new(file_span, "source larger than 4 GiB")],
+        };
     }
+    let lexed = lexer::lex(source);
+    let mut diagnostics = lexed.diagnostics;
+    if let Some(d) = nesting::check(&lexed.tokens) {
+        diagnostics.push(d);
+        return ParseResult {
+            file: ast::File {
+                span: file_span,
+                comments: lexed.comments,
+                ..Default::default()
+            },
+            diagnostics,
+        };
+    }
+    let tokens: Vec<(lexer::Tok<'_>, chumsky::span::SimpleSpan)> = lexed
+        .tokens
+        .iter()
+        .map(|(t, s)| (*t, (s.start as usize..s.end as usize).into()))
+        .collect();
+    let eoi: chumsky::span::SimpleSpan = (source.len()..source.len()).into();
+    let input = tokens.as_slice().map(eoi, |(t, s)| (t, s));
+    let (file, errors) = parser::file_parser().parse(input).into_output_errors();
+    let mut file = file.unwrap_or_default();
+    file.span = file_span;
+    file.comments = lexed.comments;
+    diagnostics.extend(errors.into_iter().map(diagnostic::from_rich));
+    diagnostics.sort_by_key(|d| (d.span.start, d.span.end));
+    diagnostics.dedup();
+    ParseResult { file, diagnostics }
 }
 
 /// Parses and fails on the first diagnostic, rendered as Flux does

@@ -1,0 +1,803 @@
+//! The chumsky parser: tokens from [`crate::lexer`] → [`crate::ast::File`].
+//!
+//! Precedence follows libflux (which refines the SPEC's table): postfix (call, member, index)
+//! > unary `+ -` > `|>` > `^` > `* / %` > `+ -` > comparisons and `=~ !~` > `not`/`exists`
+//! > `and` > `or` > `if/then/else`. Binary operators are left-associative.
+
+use chumsky::input::ValueInput;
+use chumsky::prelude::*;
+
+use crate::ast::*;
+use crate::lexer::{decode_regex, decode_string_text, parse_date_time, split_duration, Tok};
+
+pub type Extra<'s> = extra::Err<Rich<'s, Tok<'s>, SimpleSpan>>;
+
+fn sp(s: SimpleSpan) -> Span {
+    Span::new(s.start as u32, s.end as u32)
+}
+
+fn ident<'s, I>() -> impl Parser<'s, I, Identifier, Extra<'s>> + Clone
+where
+    I: ValueInput<'s, Token = Tok<'s>, Span = SimpleSpan>,
+{
+    select! { Tok::Ident(name) = e => Identifier { span: sp(e.span()), name: name.to_string() } }
+        .labelled("identifier")
+}
+
+/// A string literal without interpolation.
+fn plain_string<'s, I>() -> impl Parser<'s, I, StringLit, Extra<'s>> + Clone
+where
+    I: ValueInput<'s, Token = Tok<'s>, Span = SimpleSpan>,
+{
+    just(Tok::Quote)
+        .ignore_then(select! { Tok::Text(t) => t }.repeated().collect::<Vec<_>>())
+        .then_ignore(just(Tok::Quote))
+        .map_with(|parts, e| {
+            let mut value = String::new();
+            for p in parts {
+                value.push_str(&decode_string_text(p).unwrap_or_default());
+            }
+            StringLit {
+                span: sp(e.span()),
+                value,
+            }
+        })
+        .labelled("string")
+}
+
+fn property_key<'s, I>() -> impl Parser<'s, I, PropertyKey, Extra<'s>> + Clone
+where
+    I: ValueInput<'s, Token = Tok<'s>, Span = SimpleSpan>,
+{
+    ident()
+        .map(PropertyKey::Identifier)
+        .or(plain_string().map(PropertyKey::String))
+}
+
+enum Postfix {
+    Member(PropertyKey),
+    Bracket(Expression),
+    Call(Vec<Property>),
+}
+
+#[derive(Clone)]
+enum Item {
+    Plain(Expression),
+    Pair(Expression, Expression, Span),
+}
+
+fn attributes<'s, 'b, I>(
+    expr_primary: impl Parser<'s, I, Expression, Extra<'s>> + Clone + 'b,
+) -> impl Parser<'s, I, Vec<Attribute>, Extra<'s>> + Clone + 'b
+where
+    I: ValueInput<'s, Token = Tok<'s>, Span = SimpleSpan> + 's,
+    's: 'b,
+{
+    select! { Tok::Attribute(n) = e => Identifier { span: sp(e.span()), name: n.to_string() } }
+        .then(
+            expr_primary
+                .separated_by(just(Tok::Comma))
+                .allow_trailing()
+                .collect::<Vec<_>>()
+                .delimited_by(just(Tok::LParen), just(Tok::RParen))
+                .or_not(),
+        )
+        .map_with(|(name, params), e| Attribute {
+            span: sp(e.span()),
+            name,
+            params: params.unwrap_or_default(),
+        })
+        .repeated()
+        .collect::<Vec<_>>()
+}
+
+pub fn file_parser<'s, I>() -> impl Parser<'s, I, File, Extra<'s>>
+where
+    I: ValueInput<'s, Token = Tok<'s>, Span = SimpleSpan> + 's,
+{
+    let mut expr = Recursive::declare();
+    let mut statement = Recursive::declare();
+    let mut primary_rec = Recursive::declare();
+
+    let block = statement
+        .clone()
+        .repeated()
+        .collect::<Vec<_>>()
+        .delimited_by(just(Tok::LBrace), just(Tok::RBrace))
+        .map_with(|body, e| Block {
+            span: sp(e.span()),
+            body,
+        })
+        .boxed();
+
+    // ---- literals ----
+    let string_expr = just(Tok::Quote)
+        .ignore_then(
+            choice((
+                select! { Tok::Text(t) => StringPart::Text(decode_string_text(t).unwrap_or_default()) },
+                expr.clone()
+                    .delimited_by(just(Tok::InterpStart), just(Tok::InterpEnd))
+                    .map(|e| StringPart::Interpolated(Box::new(e))),
+            ))
+            .repeated()
+            .collect::<Vec<_>>(),
+        )
+        .then_ignore(just(Tok::Quote))
+        .map_with(|parts, e| {
+            // adjacent text parts (never produced by the lexer, but keep it canonical)
+            Expression::String(Box::new(StringExpr {
+                span: sp(e.span()),
+                parts,
+            }))
+        });
+
+    let literal = select! {
+        Tok::Int(t) = e => Expression::Integer(IntegerLit { span: sp(e.span()), value: t.parse().unwrap_or(0) }),
+        Tok::Float(t) = e => Expression::Float(FloatLit { span: sp(e.span()), value: t.parse().unwrap_or(0.0) }),
+        Tok::Duration(t) = e => Expression::Duration(DurationLit {
+            span: sp(e.span()),
+            values: split_duration(t).into_iter().map(|(magnitude, unit)| Duration { magnitude, unit }).collect(),
+        }),
+        Tok::Time(t) = e => {
+            let (nanos, offset_seconds) = parse_date_time(t).unwrap_or((0, 0));
+            Expression::DateTime(DateTimeLit { span: sp(e.span()), nanos, offset_seconds, text: t.to_string() })
+        },
+        Tok::Regex(t) = e => Expression::Regex(RegexLit { span: sp(e.span()), value: decode_regex(t).unwrap_or_default() }),
+        Tok::PipeReceive = e => Expression::PipeLit(sp(e.span())),
+    };
+
+    let label = just(Tok::Dot)
+        .ignore_then(property_key())
+        .map_with(|k, e| LabelLit {
+            span: sp(e.span()),
+            value: k.name().to_string(),
+        });
+
+    let property = property_key()
+        .then(just(Tok::Colon).ignore_then(expr.clone()).or_not())
+        .map_with(|(key, value), e| Property {
+            span: sp(e.span()),
+            key,
+            value,
+        })
+        .boxed();
+    let property_list = property
+        .clone()
+        .separated_by(just(Tok::Comma))
+        .allow_trailing()
+        .collect::<Vec<_>>()
+        .boxed();
+
+    let record = just(Tok::LBrace)
+        .ignore_then(
+            ident()
+                .then_ignore(select! { Tok::Ident("with") => () })
+                .or_not(),
+        )
+        .then(property_list.clone())
+        .then_ignore(just(Tok::RBrace))
+        .map_with(|(with, properties), e| {
+            Expression::Record(Box::new(RecordExpr {
+                span: sp(e.span()),
+                with,
+                properties,
+            }))
+        });
+
+    // `[a, b]`, `[k: v]`, `[:]`
+    let item = expr
+        .clone()
+        .then(just(Tok::Colon).ignore_then(expr.clone()).or_not())
+        .map_with(|(k, v), e| match v {
+            Some(v) => Item::Pair(k, v, sp(e.span())),
+            None => Item::Plain(k),
+        });
+    let array_or_dict = just(Tok::LBrack)
+        .ignore_then(choice((
+            just(Tok::Colon).then(just(Tok::RBrack)).map(|_| None),
+            item.separated_by(just(Tok::Comma))
+                .allow_trailing()
+                .collect::<Vec<_>>()
+                .then_ignore(just(Tok::RBrack))
+                .map(Some),
+        )))
+        .validate(|items, e, emitter| {
+            let span = sp(e.span());
+            let Some(items) = items else {
+                return Expression::Dict(Box::new(DictExpr {
+                    span,
+                    elements: vec![],
+                }));
+            };
+            let pairs = items.iter().filter(|i| matches!(i, Item::Pair(..))).count();
+            if pairs == 0 {
+                let elements = items
+                    .into_iter()
+                    .filter_map(|i| match i {
+                        Item::Plain(x) => Some(x),
+                        Item::Pair(..) => None,
+                    })
+                    .collect();
+                Expression::Array(Box::new(ArrayExpr { span, elements }))
+            } else {
+                if pairs != items.len() {
+                    emitter.emit(Rich::custom(
+                        e.span(),
+                        "dictionary entries must all be key: value pairs",
+                    ));
+                }
+                let elements = items
+                    .into_iter()
+                    .map(|i| match i {
+                        Item::Pair(key, value, span) => DictItem { span, key, value },
+                        Item::Plain(x) => DictItem {
+                            span: x.span(),
+                            key: x.clone(),
+                            value: Expression::Bad(x.span()),
+                        },
+                    })
+                    .collect();
+                Expression::Dict(Box::new(DictExpr { span, elements }))
+            }
+        });
+
+    // function literal: (params) => body
+    let parameter = ident()
+        .then(just(Tok::Assign).ignore_then(expr.clone()).or_not())
+        .map_with(|(key, default), e| Parameter {
+            span: sp(e.span()),
+            key,
+            default,
+        });
+    let function = parameter
+        .separated_by(just(Tok::Comma))
+        .allow_trailing()
+        .collect::<Vec<_>>()
+        .delimited_by(just(Tok::LParen), just(Tok::RParen))
+        .then_ignore(just(Tok::Arrow))
+        .then(
+            block
+                .clone()
+                .map(FunctionBody::Block)
+                .or(expr.clone().map(FunctionBody::Expression)),
+        )
+        .map_with(|(params, body), e| {
+            Expression::Function(Box::new(FunctionExpr {
+                span: sp(e.span()),
+                params,
+                body,
+            }))
+        })
+        .boxed();
+
+    let paren = expr
+        .clone()
+        .delimited_by(just(Tok::LParen), just(Tok::RParen))
+        .map_with(|expression, e| {
+            Expression::Paren(Box::new(ParenExpr {
+                span: sp(e.span()),
+                expression,
+            }))
+        });
+
+    let primary = choice((
+        ident().map(Expression::Identifier),
+        literal,
+        string_expr,
+        function,
+        paren,
+        record,
+        array_or_dict,
+        label.map(Expression::Label),
+    ))
+    .labelled("expression")
+    .boxed();
+    primary_rec.define(primary);
+
+    // ---- postfix ----
+    let postfix_op = choice((
+        just(Tok::Dot)
+            .ignore_then(property_key())
+            .map(Postfix::Member),
+        expr.clone()
+            .delimited_by(just(Tok::LBrack), just(Tok::RBrack))
+            .map(Postfix::Bracket),
+        property_list
+            .clone()
+            .delimited_by(just(Tok::LParen), just(Tok::RParen))
+            .map(Postfix::Call),
+    ));
+    let postfix = primary_rec
+        .clone()
+        .foldl_with(postfix_op.repeated(), |lhs, op, e| {
+            let span = sp(e.span());
+            match op {
+                Postfix::Member(property) => Expression::Member(Box::new(MemberExpr {
+                    span,
+                    object: lhs,
+                    property,
+                })),
+                Postfix::Bracket(Expression::String(s)) if s.as_plain().is_some() => {
+                    let value = s.as_plain().unwrap_or_default();
+                    Expression::Member(Box::new(MemberExpr {
+                        span,
+                        object: lhs,
+                        property: PropertyKey::String(StringLit {
+                            span: s.span,
+                            value,
+                        }),
+                    }))
+                }
+                Postfix::Bracket(index) => Expression::Index(Box::new(IndexExpr {
+                    span,
+                    array: lhs,
+                    index,
+                })),
+                Postfix::Call(arguments) => Expression::Call(Box::new(CallExpr {
+                    span,
+                    callee: lhs,
+                    arguments,
+                })),
+            }
+        })
+        .boxed();
+
+    // ---- unary + - ----
+    let unary = choice((
+        just(Tok::Sub).to(UnaryOperator::Sub),
+        just(Tok::Add).to(UnaryOperator::Add),
+    ))
+    .map_with(|op, e| (op, sp(e.span())))
+    .repeated()
+    .foldr(postfix, |(operator, s), argument| {
+        Expression::Unary(Box::new(UnaryExpr {
+            span: s.to(argument.span()),
+            operator,
+            argument,
+        }))
+    })
+    .boxed();
+
+    // ---- pipe ----
+    let pipe = unary
+        .clone()
+        .foldl_with(
+            just(Tok::PipeForward)
+                .ignore_then(unary.clone().validate(|rhs, e, emitter| match rhs {
+                    Expression::Call(c) => *c,
+                    other => {
+                        emitter.emit(Rich::custom(
+                            e.span(),
+                            "pipe destination must be a function call",
+                        ));
+                        CallExpr {
+                            span: other.span(),
+                            callee: other,
+                            arguments: vec![],
+                        }
+                    }
+                }))
+                .repeated(),
+            |argument, call, e| {
+                Expression::Pipe(Box::new(PipeExpr {
+                    span: sp(e.span()),
+                    argument,
+                    call,
+                }))
+            },
+        )
+        .boxed();
+
+    fn binary<'s, I, P, O>(operand: P, ops: O) -> impl Parser<'s, I, Expression, Extra<'s>> + Clone
+    where
+        I: ValueInput<'s, Token = Tok<'s>, Span = SimpleSpan>,
+        P: Parser<'s, I, Expression, Extra<'s>> + Clone,
+        O: Parser<'s, I, BinaryOperator, Extra<'s>> + Clone,
+    {
+        operand.clone().foldl_with(
+            ops.then(operand).repeated(),
+            |left, (operator, right), e| {
+                Expression::Binary(Box::new(BinaryExpr {
+                    span: sp(e.span()),
+                    operator,
+                    left,
+                    right,
+                }))
+            },
+        )
+    }
+
+    let pow = binary(pipe, just(Tok::Pow).to(BinaryOperator::Pow)).boxed();
+    let mul = binary(
+        pow,
+        choice((
+            just(Tok::Mul).to(BinaryOperator::Mul),
+            just(Tok::Div).to(BinaryOperator::Div),
+            just(Tok::Mod).to(BinaryOperator::Mod),
+        )),
+    )
+    .boxed();
+    let add = binary(
+        mul,
+        choice((
+            just(Tok::Add).to(BinaryOperator::Add),
+            just(Tok::Sub).to(BinaryOperator::Sub),
+        )),
+    )
+    .boxed();
+    let cmp = binary(
+        add,
+        choice((
+            just(Tok::Eq).to(BinaryOperator::Eq),
+            just(Tok::Neq).to(BinaryOperator::NotEq),
+            just(Tok::Lte).to(BinaryOperator::Lte),
+            just(Tok::Lt).to(BinaryOperator::Lt),
+            just(Tok::Gte).to(BinaryOperator::Gte),
+            just(Tok::Gt).to(BinaryOperator::Gt),
+            just(Tok::RegexEq).to(BinaryOperator::RegexMatch),
+            just(Tok::RegexNeq).to(BinaryOperator::NotRegexMatch),
+        )),
+    )
+    .boxed();
+
+    let not = choice((
+        just(Tok::Not).to(UnaryOperator::Not),
+        just(Tok::Exists).to(UnaryOperator::Exists),
+    ))
+    .map_with(|op, e| (op, sp(e.span())))
+    .repeated()
+    .foldr(cmp, |(operator, s), argument| {
+        Expression::Unary(Box::new(UnaryExpr {
+            span: s.to(argument.span()),
+            operator,
+            argument,
+        }))
+    })
+    .boxed();
+
+    let and = not
+        .clone()
+        .foldl_with(
+            just(Tok::And).ignore_then(not).repeated(),
+            |left, right, e| {
+                Expression::Logical(Box::new(LogicalExpr {
+                    span: sp(e.span()),
+                    operator: LogicalOperator::And,
+                    left,
+                    right,
+                }))
+            },
+        )
+        .boxed();
+    let or = and
+        .clone()
+        .foldl_with(
+            just(Tok::Or).ignore_then(and).repeated(),
+            |left, right, e| {
+                Expression::Logical(Box::new(LogicalExpr {
+                    span: sp(e.span()),
+                    operator: LogicalOperator::Or,
+                    left,
+                    right,
+                }))
+            },
+        )
+        .boxed();
+
+    let conditional = just(Tok::If)
+        .ignore_then(expr.clone())
+        .then_ignore(just(Tok::Then))
+        .then(expr.clone())
+        .then_ignore(just(Tok::Else))
+        .then(expr.clone())
+        .map_with(|((test, consequent), alternate), e| {
+            Expression::Conditional(Box::new(ConditionalExpr {
+                span: sp(e.span()),
+                test,
+                consequent,
+                alternate,
+            }))
+        });
+
+    expr.define(conditional.or(or).labelled("expression").boxed());
+
+    // ---- statements ----
+    let attrs = attributes(primary_rec.clone()).boxed();
+
+    let option_stmt = just(Tok::Option)
+        .ignore_then(ident())
+        .then(just(Tok::Dot).ignore_then(ident()).or_not())
+        .then_ignore(just(Tok::Assign))
+        .then(expr.clone())
+        .map(|((first, second), init)| match second {
+            Some(id) => (Some(first), id, init),
+            None => (None, first, init),
+        });
+
+    let builtin_stmt = just(Tok::Builtin)
+        .ignore_then(ident())
+        .then_ignore(just(Tok::Colon))
+        .then(type_expression());
+
+    let testcase_stmt = just(Tok::Testcase)
+        .ignore_then(ident())
+        .then(
+            select! { Tok::Ident("extends") => () }
+                .ignore_then(plain_string())
+                .or_not(),
+        )
+        .then(block.clone());
+
+    let var_stmt = ident().then_ignore(just(Tok::Assign)).then(expr.clone());
+
+    let return_stmt = just(Tok::Return).ignore_then(expr.clone());
+
+    enum S {
+        Opt(Option<Identifier>, Identifier, Expression),
+        Builtin(Identifier, TypeExpression),
+        Test(Identifier, Option<StringLit>, Block),
+        Var(Identifier, Expression),
+        Ret(Expression),
+        Expr(Expression),
+    }
+
+    let stmt_inner = choice((
+        option_stmt.map(|(ns, id, init)| S::Opt(ns, id, init)),
+        builtin_stmt.map(|(id, ty)| S::Builtin(id, ty)),
+        testcase_stmt.map(|((id, ext), b)| S::Test(id, ext, b)),
+        var_stmt.map(|(id, init)| S::Var(id, init)),
+        return_stmt.map(S::Ret),
+        expr.clone().map(S::Expr),
+    ))
+    .labelled("statement");
+
+    statement.define(
+        attrs
+            .clone()
+            .then(stmt_inner)
+            .map_with(|(attributes, s), e| {
+                let span = sp(e.span());
+                match s {
+                    S::Opt(namespace, id, init) => Statement::Option(Box::new(OptionStatement {
+                        span,
+                        attributes,
+                        namespace,
+                        id,
+                        init,
+                    })),
+                    S::Builtin(id, ty) => Statement::Builtin(Box::new(BuiltinStatement {
+                        span,
+                        attributes,
+                        id,
+                        ty,
+                    })),
+                    S::Test(id, extends, block) => {
+                        Statement::Testcase(Box::new(TestcaseStatement {
+                            span,
+                            attributes,
+                            id,
+                            extends,
+                            block,
+                        }))
+                    }
+                    S::Var(id, init) => Statement::Variable(Box::new(VariableAssignment {
+                        span,
+                        attributes,
+                        id,
+                        init,
+                    })),
+                    S::Ret(argument) => Statement::Return(Box::new(ReturnStatement {
+                        span,
+                        attributes,
+                        argument,
+                    })),
+                    S::Expr(expression) => Statement::Expression(Box::new(ExpressionStatement {
+                        span,
+                        attributes,
+                        expression,
+                    })),
+                }
+            })
+            .boxed(),
+    );
+
+    // ---- file ----
+    let package = attrs
+        .clone()
+        .then_ignore(just(Tok::Package))
+        .then(ident())
+        .map_with(|(attributes, name), e| PackageClause {
+            span: sp(e.span()),
+            attributes,
+            name,
+        });
+    let import = attrs
+        .clone()
+        .then_ignore(just(Tok::Import))
+        .then(ident().or_not())
+        .then(plain_string())
+        .map_with(|((attributes, alias), path), e| ImportDeclaration {
+            span: sp(e.span()),
+            attributes,
+            alias,
+            path,
+        });
+
+    // Recovery: a statement that fails to parse is skipped token by token until a statement
+    // parses again, so one mistake yields one diagnostic and the rest of the file survives.
+    let recovering_statement = statement
+        .clone()
+        .recover_with(skip_then_retry_until(any().ignored(), end()));
+
+    package
+        .or_not()
+        .then(import.repeated().collect::<Vec<_>>())
+        .then(recovering_statement.repeated().collect::<Vec<_>>())
+        .then_ignore(end())
+        .map_with(|((package, imports), body), e| File {
+            span: sp(e.span()),
+            package,
+            imports,
+            body,
+            comments: Vec::new(),
+        })
+}
+
+fn type_expression<'s, I>() -> impl Parser<'s, I, TypeExpression, Extra<'s>> + Clone
+where
+    I: ValueInput<'s, Token = Tok<'s>, Span = SimpleSpan> + 's,
+{
+    let monotype = recursive(|mono| {
+        let array = mono
+            .clone()
+            .then(just(Tok::Colon).ignore_then(mono.clone()).or_not())
+            .delimited_by(just(Tok::LBrack), just(Tok::RBrack))
+            .map_with(|(k, v), e| match v {
+                None => MonoType::Array(Box::new(ArrayType {
+                    span: sp(e.span()),
+                    element: k,
+                })),
+                Some(value) => MonoType::Dict(Box::new(DictType {
+                    span: sp(e.span()),
+                    key: k,
+                    value,
+                })),
+            });
+        let wrapped = select! { Tok::Ident(n) if n == "stream" || n == "vector" => n }
+            .then(
+                mono.clone()
+                    .delimited_by(just(Tok::LBrack), just(Tok::RBrack)),
+            )
+            .map_with(|(n, element), e| {
+                let t = Box::new(ArrayType {
+                    span: sp(e.span()),
+                    element,
+                });
+                if n == "stream" {
+                    MonoType::Stream(t)
+                } else {
+                    MonoType::Vector(t)
+                }
+            });
+        let property_type = property_key()
+            .then_ignore(just(Tok::Colon))
+            .then(mono.clone())
+            .map_with(|(name, ty), e| PropertyType {
+                span: sp(e.span()),
+                name,
+                ty,
+            });
+        let record = just(Tok::LBrace)
+            .ignore_then(
+                ident()
+                    .then_ignore(select! { Tok::Ident("with") => () })
+                    .or_not(),
+            )
+            .then(
+                property_type
+                    .separated_by(just(Tok::Comma))
+                    .allow_trailing()
+                    .collect::<Vec<_>>(),
+            )
+            .then_ignore(just(Tok::RBrace))
+            .map_with(|(tvar, properties), e| {
+                MonoType::Record(Box::new(RecordType {
+                    span: sp(e.span()),
+                    tvar,
+                    properties,
+                }))
+            });
+        let label = just(Tok::Dot)
+            .ignore_then(property_key())
+            .map_with(|k, e| LabelLit {
+                span: sp(e.span()),
+                value: k.name().to_string(),
+            });
+        let param_kind = choice((
+            just(Tok::Question).to(ParameterKind::Optional),
+            just(Tok::PipeReceive).to(ParameterKind::Pipe),
+        ))
+        .or_not()
+        .map(|k| k.unwrap_or(ParameterKind::Required));
+        let param = param_kind
+            .then(ident().or_not())
+            .then_ignore(just(Tok::Colon))
+            .then(mono.clone())
+            .then(just(Tok::Assign).ignore_then(label.clone()).or_not())
+            .validate(|(((kind, name), ty), default), e, emitter| {
+                if name.is_none() && kind != ParameterKind::Pipe {
+                    emitter.emit(Rich::custom(e.span(), "expected parameter name"));
+                }
+                ParameterType {
+                    span: sp(e.span()),
+                    kind,
+                    name,
+                    ty,
+                    default,
+                }
+            });
+        let function = param
+            .separated_by(just(Tok::Comma))
+            .allow_trailing()
+            .collect::<Vec<_>>()
+            .delimited_by(just(Tok::LParen), just(Tok::RParen))
+            .then_ignore(just(Tok::Arrow))
+            .then(mono.clone())
+            .map_with(|(params, ret), e| {
+                MonoType::Function(Box::new(FunctionType {
+                    span: sp(e.span()),
+                    params,
+                    ret,
+                }))
+            });
+        let named = ident().map(|id| {
+            if id.name == "dynamic" {
+                MonoType::Dynamic(id.span)
+            } else if id.name.chars().count() == 1 {
+                MonoType::Tvar(id)
+            } else {
+                MonoType::Basic(id)
+            }
+        });
+        choice((
+            array,
+            wrapped,
+            record,
+            function,
+            label.map(MonoType::Label),
+            named,
+        ))
+        .labelled("type")
+        .boxed()
+    });
+    let constraint = ident()
+        .then_ignore(just(Tok::Colon))
+        .then(
+            ident()
+                .separated_by(just(Tok::Add))
+                .at_least(1)
+                .collect::<Vec<_>>(),
+        )
+        .map_with(|(tvar, kinds), e| TypeConstraint {
+            span: sp(e.span()),
+            tvar,
+            kinds,
+        });
+    monotype
+        .then(
+            select! { Tok::Ident("where") => () }
+                .ignore_then(
+                    constraint
+                        .separated_by(just(Tok::Comma))
+                        .at_least(1)
+                        .collect::<Vec<_>>(),
+                )
+                .or_not(),
+        )
+        .map_with(|(monotype, constraints), e| TypeExpression {
+            span: sp(e.span()),
+            monotype,
+            constraints: constraints.unwrap_or_default(),
+        })
+        .boxed()
+}
