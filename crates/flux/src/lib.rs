@@ -17,7 +17,9 @@
 pub mod csv;
 pub mod error;
 pub mod eval;
+mod semantic;
 pub mod source;
+pub mod stdlib;
 pub mod table;
 pub mod time;
 pub mod value;

@@ -5,7 +5,6 @@ use std::fmt;
 use std::sync::Arc;
 
 use crate::eval::Function;
-use crate::table::Table;
 use crate::time::{self, Duration};
 
 /// A compiled regular expression together with its source text.
@@ -69,7 +68,7 @@ pub enum Value {
     Record(Arc<Record>),
     Dict(Arc<Vec<(Value, Value)>>),
     Function(Arc<Function>),
-    Stream(Arc<Vec<Table>>),
+    Stream(Arc<crate::eval::Stream>),
 }
 
 impl Value {

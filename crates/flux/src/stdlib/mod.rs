@@ -1,0 +1,255 @@
+//! The standard library: universe builtins and the importable packages.
+
+pub mod convert;
+pub mod helpers;
+pub mod packages;
+pub mod universe;
+
+use crate::eval::{BuiltinFn, Function};
+use crate::time::Duration;
+use crate::value::Value;
+use convert as c;
+use packages as p;
+use universe as u;
+
+const T: Option<&str> = Some("tables");
+
+/// Universe builtins: (name, pipe parameter, implementation).
+const UNIVERSE: &[(&str, Option<&str>, BuiltinFn)] = &[
+    ("from", None, u::from),
+    ("range", T, u::range),
+    ("filter", T, u::filter),
+    ("yield", T, u::yield_),
+    ("map", T, u::map),
+    ("keep", T, u::keep),
+    ("drop", T, u::drop),
+    ("rename", T, u::rename),
+    ("duplicate", T, u::duplicate),
+    ("set", T, u::set),
+    ("group", T, u::group),
+    ("limit", T, u::limit),
+    ("tail", T, u::tail),
+    ("sort", T, u::sort),
+    ("top", T, u::top),
+    ("bottom", T, u::bottom),
+    ("unique", T, u::unique),
+    ("distinct", T, u::distinct),
+    ("count", T, u::count),
+    ("sum", T, u::sum),
+    ("mean", T, u::mean),
+    ("median", T, u::median),
+    ("spread", T, u::spread),
+    ("stddev", T, u::stddev_fn),
+    ("quantile", T, u::quantile),
+    ("min", T, u::min),
+    ("max", T, u::max),
+    ("first", T, u::first),
+    ("last", T, u::last),
+    ("window", T, u::window),
+    ("aggregateWindow", T, u::aggregate_window),
+    ("pivot", T, u::pivot),
+    ("union", None, u::union),
+    ("join", None, u::join),
+    ("fill", T, u::fill),
+    ("difference", T, u::difference),
+    ("derivative", T, u::derivative),
+    ("cumulativeSum", T, u::cumulative_sum),
+    ("movingAverage", T, u::moving_average),
+    ("timedMovingAverage", T, u::timed_moving_average),
+    ("elapsed", T, u::elapsed),
+    ("increase", T, u::increase),
+    ("integral", T, u::integral),
+    ("truncateTimeColumn", T, u::truncate_time_column),
+    ("timeShift", T, u::time_shift),
+    ("columns", T, u::columns),
+    ("keys", T, u::keys),
+    ("tableFind", T, u::table_find),
+    ("getColumn", T, u::get_column),
+    ("getRecord", T, u::get_record),
+    ("findColumn", T, u::find_column),
+    ("findRecord", T, u::find_record),
+    ("now", None, u::now),
+    ("length", None, u::length),
+    ("contains", None, u::contains),
+    ("buckets", None, u::buckets),
+    ("die", None, u::die),
+    ("display", None, u::display),
+    ("float", None, c::float),
+    ("int", None, c::int),
+    ("uint", None, c::uint),
+    ("string", None, c::string),
+    ("bool", None, c::bool_),
+    ("time", None, c::time_),
+    ("duration", None, c::duration),
+    ("toFloat", T, c::to_float_t),
+    ("toInt", T, c::to_int_t),
+    ("toUInt", T, c::to_uint_t),
+    ("toString", T, c::to_string_t),
+    ("toBool", T, c::to_bool_t),
+    ("toTime", T, c::to_time_t),
+];
+
+/// A universe identifier's value.
+pub fn universe(name: &str) -> Option<Value> {
+    match name {
+        "inf" => return Some(Value::Duration(Duration::from_nanos(i64::MAX))),
+        "true" => return Some(Value::Bool(true)),
+        "false" => return Some(Value::Bool(false)),
+        _ => {}
+    }
+    UNIVERSE
+        .iter()
+        .find(|(n, _, _)| *n == name)
+        .map(|(n, pipe, f)| Function::builtin(n, *pipe, *f))
+}
+
+pub fn universe_has(name: &str) -> bool {
+    matches!(name, "inf" | "true" | "false") || UNIVERSE.iter().any(|(n, _, _)| *n == name)
+}
+
+/// The value of an importable package, by import path.
+pub fn package(path: &str) -> Option<Value> {
+    use p::f;
+    let fields: Vec<(&str, Value)> = match path {
+        "testing" => vec![
+            f("diff", Some("got"), p::testing_diff),
+            f("assertEquals", Some("got"), p::testing_assert_equals),
+            f("assertEmpty", T, p::testing_assert_empty),
+            f("shouldError", None, p::testing_should_error),
+            f("load", T, p::identity_tables),
+            f("loadStorage", T, p::identity_tables),
+            f("loadMem", T, p::identity_tables),
+        ],
+        "csv" => vec![f("from", None, p::csv_from)],
+        "array" => vec![
+            f("from", None, p::array_from),
+            f("map", Some("arr"), p::array_map),
+            f("filter", Some("arr"), p::array_filter),
+            f("concat", Some("arr"), p::array_concat),
+        ],
+        "strings" => vec![
+            f("toUpper", None, p::strings_to_upper),
+            f("toLower", None, p::strings_to_lower),
+            f("title", None, p::strings_title),
+            f("trimSpace", None, p::strings_trim_space),
+            f("trim", None, p::strings_trim),
+            f("trimLeft", None, p::strings_trim_left),
+            f("trimRight", None, p::strings_trim_right),
+            f("trimPrefix", None, p::strings_trim_prefix),
+            f("trimSuffix", None, p::strings_trim_suffix),
+            f("containsStr", None, p::strings_contains_str),
+            f("containsAny", None, p::strings_contains_any),
+            f("hasPrefix", None, p::strings_has_prefix),
+            f("hasSuffix", None, p::strings_has_suffix),
+            f("index", None, p::strings_index),
+            f("lastIndex", None, p::strings_last_index),
+            f("split", None, p::strings_split),
+            f("joinStr", None, p::strings_join),
+            f("replace", None, p::strings_replace),
+            f("replaceAll", None, p::strings_replace_all),
+            f("strlen", None, p::strings_strlen),
+            f("substring", None, p::strings_substring),
+            f("repeat", None, p::strings_repeat),
+            f("equalFold", None, p::strings_equal_fold),
+            f("compare", None, p::strings_compare),
+            f("countStr", None, p::strings_count_str),
+        ],
+        "regexp" => vec![
+            f("compile", None, p::regexp_compile),
+            f("matchRegexpString", None, p::regexp_match),
+            f("findString", None, p::regexp_find_string),
+            f("replaceAllString", None, p::regexp_replace_all),
+            f("quoteMeta", None, p::regexp_quote_meta),
+            f("splitRegexp", None, p::regexp_split),
+        ],
+        "math" => vec![
+            ("pi", Value::Float(std::f64::consts::PI)),
+            ("e", Value::Float(std::f64::consts::E)),
+            ("maxint", Value::Int(i64::MAX)),
+            ("minint", Value::Int(i64::MIN)),
+            ("maxuint", Value::UInt(u64::MAX)),
+            f("abs", None, p::math_abs),
+            f("ceil", None, p::math_ceil),
+            f("floor", None, p::math_floor),
+            f("round", None, p::math_round),
+            f("sqrt", None, p::math_sqrt),
+            f("exp", None, p::math_exp),
+            f("log", None, p::math_log),
+            f("log10", None, p::math_log10),
+            f("log2", None, p::math_log2),
+            f("trunc", None, p::math_trunc),
+            f("sin", None, p::math_sin),
+            f("cos", None, p::math_cos),
+            f("tan", None, p::math_tan),
+            f("pow", None, p::math_pow),
+            f("mod", None, p::math_mod),
+            f("mMax", None, p::math_max),
+            f("mMin", None, p::math_min),
+            f("isNaN", None, p::math_is_nan),
+            f("isInf", None, p::math_is_inf),
+            f("Inf", None, p::math_inf),
+            f("NaN", None, p::math_nan),
+        ],
+        "types" => vec![
+            f("isType", None, p::types_is_type),
+            f("isNumeric", None, p::types_is_numeric),
+        ],
+        "date" => vec![
+            f("year", None, p::date_year),
+            f("month", None, p::date_month),
+            f("monthDay", None, p::date_month_day),
+            f("hour", None, p::date_hour),
+            f("minute", None, p::date_minute),
+            f("second", None, p::date_second),
+            f("nanosecond", None, p::date_nanosecond),
+            f("millisecond", None, p::date_millisecond),
+            f("microsecond", None, p::date_microsecond),
+            f("weekDay", None, p::date_week_day),
+            f("yearDay", None, p::date_year_day),
+            f("quarter", None, p::date_quarter),
+            f("week", None, p::date_week),
+            f("truncate", None, p::date_truncate),
+            f("add", None, p::date_add),
+            f("sub", None, p::date_sub),
+            f("time", None, p::date_time),
+            ("Sunday", Value::Int(0)),
+            ("Monday", Value::Int(1)),
+            ("Tuesday", Value::Int(2)),
+            ("Wednesday", Value::Int(3)),
+            ("Thursday", Value::Int(4)),
+            ("Friday", Value::Int(5)),
+            ("Saturday", Value::Int(6)),
+        ],
+        "dict" => vec![
+            f("get", None, p::dict_get),
+            f("insert", None, p::dict_insert),
+            f("remove", None, p::dict_remove),
+            f("fromList", None, p::dict_from_list),
+        ],
+        "influxdata/influxdb" => vec![f("from", None, u::from), f("buckets", None, u::buckets)],
+        "influxdata/influxdb/schema" => vec![
+            f("measurements", None, p::schema_measurements),
+            f("tagValues", None, p::schema_tag_values),
+            f("tagKeys", None, p::schema_tag_keys),
+            f("fieldKeys", None, p::schema_field_keys),
+            f(
+                "measurementTagValues",
+                None,
+                p::schema_measurement_tag_values,
+            ),
+            f("measurementTagKeys", None, p::schema_measurement_tag_keys),
+            f(
+                "measurementFieldKeys",
+                None,
+                p::schema_measurement_field_keys,
+            ),
+        ],
+        "system" => vec![f("time", None, u::now)],
+        "experimental" => vec![
+            f("addDuration", None, p::date_add),
+            f("subDuration", None, p::date_sub),
+        ],
+        _ => return None,
+    };
+    Some(p::record(fields))
+}

@@ -1,0 +1,823 @@
+//! Standard library packages other than universe.
+
+use std::sync::Arc;
+
+use super::helpers::*;
+use crate::error::{FluxError, Result};
+use crate::eval::{Args, Function, Interp};
+use crate::table::{ColumnData, DataType, GroupKey, Table, TableBuilder};
+use crate::time::{self, Duration};
+use crate::value::{Record, Regex, Value};
+
+// ------------------------------------------------------------------ testing
+
+fn row_text(t: &Table, labels: &[String], r: usize) -> String {
+    labels
+        .iter()
+        .map(|l| {
+            let v = t.column(l).map(|c| c.data.get(r)).unwrap_or(Value::Null);
+            let ty = t
+                .column(l)
+                .map(|c| c.data.data_type().flux_name())
+                .unwrap_or("-");
+            format!("{l}={v}:{ty}")
+        })
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+fn values_equal(a: &Value, b: &Value, eps: f64) -> bool {
+    match (a, b) {
+        (Value::Null, Value::Null) => true,
+        (Value::Float(x), Value::Float(y)) => {
+            (x.is_nan() && y.is_nan())
+                || x == y
+                || (x - y).abs() <= eps * x.abs().max(y.abs()).max(1.0)
+        }
+        _ => a.flux_eq(b) == Some(true),
+    }
+}
+
+/// Compares two streams the way `testing.diff` does: tables matched by group key, columns by
+/// label, rows in order. Returns a readable diff when they differ.
+pub fn diff_streams(got: &[Table], want: &[Table], eps: f64) -> Option<String> {
+    let mut out = String::new();
+    let key_text = |t: &Table| {
+        let mut cols: Vec<String> = t.key.cols.iter().map(|(l, v)| format!("{l}={v}")).collect();
+        cols.sort();
+        format!("{{{}}}", cols.join(","))
+    };
+    let mut got_by: Vec<(Vec<u8>, &Table)> = got.iter().map(|t| (t.key.canonical(), t)).collect();
+    for w in want {
+        let k = w.key.canonical();
+        let Some(pos) = got_by.iter().position(|(gk, _)| *gk == k) else {
+            if w.is_empty() {
+                continue;
+            }
+            out.push_str(&format!("missing table {}:\n", key_text(w)));
+            let mut labels: Vec<String> = w.columns.iter().map(|c| c.label.clone()).collect();
+            labels.sort();
+            for r in 0..w.len() {
+                out.push_str(&format!("- {}\n", row_text(w, &labels, r)));
+            }
+            continue;
+        };
+        let (_, g) = got_by.remove(pos);
+        let mut wl: Vec<String> = w.columns.iter().map(|c| c.label.clone()).collect();
+        let mut gl: Vec<String> = g.columns.iter().map(|c| c.label.clone()).collect();
+        wl.sort();
+        gl.sort();
+        let mut table_diff = String::new();
+        if wl != gl {
+            table_diff.push_str(&format!("  columns: want {wl:?}, got {gl:?}\n"));
+        }
+        let types_differ = wl.iter().any(|l| match (w.column(l), g.column(l)) {
+            (Some(a), Some(b)) => a.data.data_type() != b.data.data_type(),
+            _ => false,
+        });
+        let n = w.len().max(g.len());
+        let mut rows_differ = types_differ;
+        for r in 0..n {
+            let same = r < w.len()
+                && r < g.len()
+                && wl == gl
+                && wl.iter().all(|l| {
+                    let a = w.column(l).map(|c| c.data.get(r)).unwrap_or(Value::Null);
+                    let b = g.column(l).map(|c| c.data.get(r)).unwrap_or(Value::Null);
+                    values_equal(&a, &b, eps)
+                });
+            if !same {
+                rows_differ = true;
+            }
+        }
+        if rows_differ {
+            for r in 0..w.len() {
+                table_diff.push_str(&format!("- {}\n", row_text(w, &wl, r)));
+            }
+            for r in 0..g.len() {
+                table_diff.push_str(&format!("+ {}\n", row_text(g, &gl, r)));
+            }
+        }
+        if !table_diff.is_empty() {
+            out.push_str(&format!("table {}:\n{table_diff}", key_text(w)));
+        }
+    }
+    for (_, g) in got_by {
+        if g.is_empty() {
+            continue;
+        }
+        out.push_str(&format!("unexpected table {}:\n", key_text(g)));
+        let mut labels: Vec<String> = g.columns.iter().map(|c| c.label.clone()).collect();
+        labels.sort();
+        for r in 0..g.len() {
+            out.push_str(&format!("+ {}\n", row_text(g, &labels, r)));
+        }
+    }
+    if out.is_empty() {
+        None
+    } else {
+        Some(out)
+    }
+}
+
+pub fn testing_diff(i: &mut Interp, a: &mut Args) -> Result<Value> {
+    let got_v = a.take("got").ok_or_else(|| a.missing("got"))?;
+    let want_v = a.take("want").ok_or_else(|| a.missing("want"))?;
+    let eps = match a.get("epsilon") {
+        Some(Value::Float(f)) => *f,
+        _ => 1e-6,
+    };
+    let got = i.tables(&got_v, "diff")?;
+    let want = i.tables(&want_v, "diff")?;
+    match diff_streams(&got, &want, eps) {
+        None => Ok(stream(Vec::new())),
+        Some(d) => Err(FluxError::invalid(format!(
+            "testing.diff: tables differ\n{d}"
+        ))),
+    }
+}
+
+pub fn testing_assert_equals(i: &mut Interp, a: &mut Args) -> Result<Value> {
+    let name = a.string_or("name", "assertEquals")?;
+    let got_v = a.take("got").ok_or_else(|| a.missing("got"))?;
+    let want_v = a.take("want").ok_or_else(|| a.missing("want"))?;
+    let got = i.tables(&got_v, "assertEquals")?;
+    let want = i.tables(&want_v, "assertEquals")?;
+    match diff_streams(&got, &want, 1e-6) {
+        None => Ok(stream(got)),
+        Some(d) => Err(FluxError::invalid(format!(
+            "test {name}: unequal streams\n{d}"
+        ))),
+    }
+}
+
+pub fn testing_assert_empty(i: &mut Interp, a: &mut Args) -> Result<Value> {
+    let tables = input(i, a)?;
+    if tables.iter().any(|t| !t.is_empty()) {
+        return Err(FluxError::invalid("found non-empty table"));
+    }
+    Ok(stream(tables))
+}
+
+pub fn testing_should_error(i: &mut Interp, a: &mut Args) -> Result<Value> {
+    let f = a.func("fn")?;
+    let want = match a.req("want")? {
+        Value::Regex(r) => r.clone(),
+        v => {
+            return Err(FluxError::invalid(format!(
+                "shouldError: want must be a regexp, got {}",
+                v.type_name()
+            )))
+        }
+    };
+    match i.call(&f, Vec::new(), None).and_then(|v| match &v {
+        Value::Stream(_) => i.tables(&v, "shouldError").map(|_| v),
+        _ => Ok(v),
+    }) {
+        Ok(_) => Err(FluxError::invalid(
+            "shouldError: expected an error, got none",
+        )),
+        Err(e) => {
+            if want.is_match(e.message()) {
+                Ok(stream(Vec::new()))
+            } else {
+                Err(FluxError::invalid(format!(
+                    "shouldError: error {:?} does not match /{}/",
+                    e.message(),
+                    want.source
+                )))
+            }
+        }
+    }
+}
+
+pub fn identity_tables(i: &mut Interp, a: &mut Args) -> Result<Value> {
+    Ok(stream(input(i, a)?))
+}
+
+// ------------------------------------------------------------------ csv
+
+pub fn csv_from(_i: &mut Interp, a: &mut Args) -> Result<Value> {
+    if a.has("file") {
+        return Err(FluxError::Unimplemented(
+            "csv.from: file is not supported here".into(),
+        ));
+    }
+    let text = a.string("csv")?;
+    let mode = a.string_or("mode", "annotations")?;
+    if mode == "raw" {
+        return Ok(stream(vec![raw_csv(&text)?]));
+    }
+    Ok(stream(crate::csv::decode_csv(&text)?))
+}
+
+fn raw_csv(text: &str) -> Result<Table> {
+    let recs = crate::csv::split_records(text)?;
+    let mut it = recs.into_iter().filter(|r| !r.iter().all(|c| c.is_empty()));
+    let header = it.next().unwrap_or_default();
+    let mut b = TableBuilder::new(GroupKey::default());
+    for h in &header {
+        b.add_column(h, DataType::String);
+    }
+    for r in it {
+        let row: Vec<(&str, Value)> = header
+            .iter()
+            .zip(r.iter())
+            .map(|(h, v)| (h.as_str(), Value::str(v)))
+            .collect();
+        b.push_row(&row)?;
+    }
+    Ok(b.build())
+}
+
+// ------------------------------------------------------------------ array
+
+pub fn array_from(_i: &mut Interp, a: &mut Args) -> Result<Value> {
+    let Some(Value::Array(rows)) = a.get("rows") else {
+        return Err(a.missing("rows"));
+    };
+    let mut b = TableBuilder::new(GroupKey::default());
+    for r in rows.iter() {
+        let Value::Record(rec) = r else {
+            return Err(FluxError::invalid("array.from: rows must be records"));
+        };
+        let row: Vec<(&str, Value)> = rec.fields.iter().map(|(k, v)| (&**k, v.clone())).collect();
+        b.push_row(&row)?;
+    }
+    Ok(stream(vec![b.build()]))
+}
+
+pub fn array_map(i: &mut Interp, a: &mut Args) -> Result<Value> {
+    let f = a.func("fn")?;
+    let Some(Value::Array(arr)) = a.get("arr").cloned() else {
+        return Err(a.missing("arr"));
+    };
+    let p = f
+        .param_names()
+        .into_iter()
+        .next()
+        .unwrap_or_else(|| "x".into());
+    let mut out = Vec::with_capacity(arr.len());
+    for x in arr.iter() {
+        out.push(i.call(&f, vec![(p.clone(), x.clone())], None)?);
+    }
+    Ok(Value::Array(Arc::new(out)))
+}
+
+pub fn array_filter(i: &mut Interp, a: &mut Args) -> Result<Value> {
+    let f = a.func("fn")?;
+    let Some(Value::Array(arr)) = a.get("arr").cloned() else {
+        return Err(a.missing("arr"));
+    };
+    let p = f
+        .param_names()
+        .into_iter()
+        .next()
+        .unwrap_or_else(|| "x".into());
+    let mut out = Vec::new();
+    for x in arr.iter() {
+        if matches!(
+            i.call(&f, vec![(p.clone(), x.clone())], None)?,
+            Value::Bool(true)
+        ) {
+            out.push(x.clone());
+        }
+    }
+    Ok(Value::Array(Arc::new(out)))
+}
+
+pub fn array_concat(_i: &mut Interp, a: &mut Args) -> Result<Value> {
+    match (a.get("arr"), a.get("v")) {
+        (Some(Value::Array(x)), Some(Value::Array(y))) => {
+            let mut out = (**x).clone();
+            out.extend(y.iter().cloned());
+            Ok(Value::Array(Arc::new(out)))
+        }
+        _ => Err(FluxError::invalid("array.concat: arr and v must be arrays")),
+    }
+}
+
+// ------------------------------------------------------------------ strings
+
+fn s_arg(a: &Args, n: &str) -> Result<String> {
+    a.string(n)
+}
+
+macro_rules! str_fn {
+    ($name:ident, |$a:ident| $body:expr) => {
+        pub fn $name(_i: &mut Interp, $a: &mut Args) -> Result<Value> {
+            $body
+        }
+    };
+}
+
+str_fn!(strings_to_upper, |a| Ok(Value::str(
+    &s_arg(a, "v")?.to_uppercase()
+)));
+str_fn!(strings_to_lower, |a| Ok(Value::str(
+    &s_arg(a, "v")?.to_lowercase()
+)));
+str_fn!(strings_title, |a| {
+    let v = s_arg(a, "v")?;
+    let mut out = String::new();
+    let mut prev_letter = false;
+    for c in v.chars() {
+        if !prev_letter {
+            out.extend(c.to_uppercase());
+        } else {
+            out.push(c);
+        }
+        prev_letter = c.is_alphanumeric();
+    }
+    Ok(Value::str(&out))
+});
+str_fn!(strings_trim_space, |a| Ok(Value::str(
+    s_arg(a, "v")?.trim()
+)));
+str_fn!(strings_trim, |a| {
+    let v = s_arg(a, "v")?;
+    let cut = s_arg(a, "cutset")?;
+    Ok(Value::str(v.trim_matches(|c| cut.contains(c))))
+});
+str_fn!(strings_trim_left, |a| {
+    let v = s_arg(a, "v")?;
+    let cut = s_arg(a, "cutset")?;
+    Ok(Value::str(v.trim_start_matches(|c| cut.contains(c))))
+});
+str_fn!(strings_trim_right, |a| {
+    let v = s_arg(a, "v")?;
+    let cut = s_arg(a, "cutset")?;
+    Ok(Value::str(v.trim_end_matches(|c| cut.contains(c))))
+});
+str_fn!(strings_trim_prefix, |a| {
+    let v = s_arg(a, "v")?;
+    let p = s_arg(a, "prefix")?;
+    Ok(Value::str(v.strip_prefix(p.as_str()).unwrap_or(&v)))
+});
+str_fn!(strings_trim_suffix, |a| {
+    let v = s_arg(a, "v")?;
+    let p = s_arg(a, "suffix")?;
+    Ok(Value::str(v.strip_suffix(p.as_str()).unwrap_or(&v)))
+});
+str_fn!(strings_contains_str, |a| Ok(Value::Bool(
+    s_arg(a, "v")?.contains(&s_arg(a, "substr")?)
+)));
+str_fn!(strings_contains_any, |a| {
+    let chars = s_arg(a, "chars")?;
+    Ok(Value::Bool(
+        s_arg(a, "v")?.chars().any(|c| chars.contains(c)),
+    ))
+});
+str_fn!(strings_has_prefix, |a| Ok(Value::Bool(
+    s_arg(a, "v")?.starts_with(&s_arg(a, "prefix")?)
+)));
+str_fn!(strings_has_suffix, |a| Ok(Value::Bool(
+    s_arg(a, "v")?.ends_with(&s_arg(a, "suffix")?)
+)));
+str_fn!(strings_index, |a| {
+    let v = s_arg(a, "v")?;
+    Ok(Value::Int(
+        v.find(&s_arg(a, "substr")?).map_or(-1, |x| x as i64),
+    ))
+});
+str_fn!(strings_last_index, |a| {
+    let v = s_arg(a, "v")?;
+    Ok(Value::Int(
+        v.rfind(&s_arg(a, "substr")?).map_or(-1, |x| x as i64),
+    ))
+});
+str_fn!(strings_split, |a| {
+    let v = s_arg(a, "v")?;
+    let t = s_arg(a, "t")?;
+    let parts: Vec<Value> = if t.is_empty() {
+        v.chars().map(|c| Value::str(&c.to_string())).collect()
+    } else {
+        v.split(t.as_str()).map(Value::str).collect()
+    };
+    Ok(Value::Array(Arc::new(parts)))
+});
+str_fn!(strings_join, |a| {
+    let Some(Value::Array(arr)) = a.get("arr") else {
+        return Err(a.missing("arr"));
+    };
+    let v = s_arg(a, "v")?;
+    let parts: Vec<String> = arr.iter().map(|x| x.to_string()).collect();
+    Ok(Value::str(&parts.join(&v)))
+});
+str_fn!(strings_replace, |a| {
+    let v = s_arg(a, "v")?;
+    let t = s_arg(a, "t")?;
+    let u = s_arg(a, "u")?;
+    let n = a.int("i")?;
+    Ok(Value::str(&if n < 0 {
+        v.replace(&t, &u)
+    } else {
+        v.replacen(&t, &u, n as usize)
+    }))
+});
+str_fn!(strings_replace_all, |a| {
+    let v = s_arg(a, "v")?;
+    Ok(Value::str(&v.replace(&s_arg(a, "t")?, &s_arg(a, "u")?)))
+});
+str_fn!(strings_strlen, |a| Ok(Value::Int(
+    s_arg(a, "v")?.chars().count() as i64
+)));
+str_fn!(strings_substring, |a| {
+    let v: Vec<char> = s_arg(a, "v")?.chars().collect();
+    let start = a.int("start")?.clamp(0, v.len() as i64) as usize;
+    let end = a.int("end")?.clamp(start as i64, v.len() as i64) as usize;
+    Ok(Value::str(&v[start..end].iter().collect::<String>()))
+});
+str_fn!(strings_repeat, |a| {
+    let n = a.int("i")?.max(0) as usize;
+    Ok(Value::str(&s_arg(a, "v")?.repeat(n)))
+});
+str_fn!(strings_equal_fold, |a| Ok(Value::Bool(
+    s_arg(a, "v")?.to_lowercase() == s_arg(a, "t")?.to_lowercase()
+)));
+str_fn!(strings_compare, |a| {
+    let v = s_arg(a, "v")?;
+    let t = s_arg(a, "t")?;
+    Ok(Value::Int(match v.cmp(&t) {
+        std::cmp::Ordering::Less => -1,
+        std::cmp::Ordering::Equal => 0,
+        std::cmp::Ordering::Greater => 1,
+    }))
+});
+str_fn!(strings_count_str, |a| Ok(Value::Int(
+    s_arg(a, "v")?.matches(&s_arg(a, "substr")?).count() as i64
+)));
+
+// ------------------------------------------------------------------ regexp
+
+str_fn!(regexp_compile, |a| {
+    let v = s_arg(a, "v")?;
+    Ok(Value::Regex(Arc::new(
+        Regex::new(&v).map_err(FluxError::invalid)?,
+    )))
+});
+fn re_arg(a: &Args) -> Result<Arc<Regex>> {
+    match a.req("r")? {
+        Value::Regex(r) => Ok(r.clone()),
+        v => Err(FluxError::invalid(format!(
+            "expected a regexp, got {}",
+            v.type_name()
+        ))),
+    }
+}
+str_fn!(regexp_match, |a| Ok(Value::Bool(
+    re_arg(a)?.is_match(&s_arg(a, "v")?)
+)));
+str_fn!(regexp_find_string, |a| {
+    let r = re_arg(a)?;
+    let v = s_arg(a, "v")?;
+    Ok(Value::str(r.re.find(&v).map_or("", |m| m.as_str())))
+});
+str_fn!(regexp_replace_all, |a| {
+    let r = re_arg(a)?;
+    let v = s_arg(a, "v")?;
+    let t = s_arg(a, "t")?;
+    Ok(Value::str(&r.re.replace_all(&v, t.as_str())))
+});
+str_fn!(regexp_quote_meta, |a| Ok(Value::str(&regex_lite::escape(
+    &s_arg(a, "v")?
+))));
+str_fn!(regexp_split, |a| {
+    let r = re_arg(a)?;
+    let v = s_arg(a, "v")?;
+    let n = a.int_or("i", -1)?;
+    let parts: Vec<Value> = if n < 0 {
+        r.re.split(&v).map(Value::str).collect()
+    } else {
+        r.re.splitn(&v, n as usize).map(Value::str).collect()
+    };
+    Ok(Value::Array(Arc::new(parts)))
+});
+
+// ------------------------------------------------------------------ math
+
+fn fx(a: &Args) -> Result<f64> {
+    a.float("x")
+}
+macro_rules! math1 {
+    ($name:ident, $f:expr) => {
+        pub fn $name(_i: &mut Interp, a: &mut Args) -> Result<Value> {
+            let g: fn(f64) -> f64 = $f;
+            Ok(Value::Float(g(fx(a)?)))
+        }
+    };
+}
+math1!(math_abs, f64::abs);
+math1!(math_ceil, f64::ceil);
+math1!(math_floor, f64::floor);
+math1!(math_round, f64::round);
+math1!(math_sqrt, f64::sqrt);
+math1!(math_exp, f64::exp);
+math1!(math_log, f64::ln);
+math1!(math_log10, f64::log10);
+math1!(math_log2, f64::log2);
+math1!(math_trunc, f64::trunc);
+math1!(math_sin, f64::sin);
+math1!(math_cos, f64::cos);
+math1!(math_tan, f64::tan);
+pub fn math_pow(_i: &mut Interp, a: &mut Args) -> Result<Value> {
+    Ok(Value::Float(a.float("x")?.powf(a.float("y")?)))
+}
+pub fn math_mod(_i: &mut Interp, a: &mut Args) -> Result<Value> {
+    Ok(Value::Float(a.float("x")? % a.float("y")?))
+}
+pub fn math_max(_i: &mut Interp, a: &mut Args) -> Result<Value> {
+    Ok(Value::Float(a.float("x")?.max(a.float("y")?)))
+}
+pub fn math_min(_i: &mut Interp, a: &mut Args) -> Result<Value> {
+    Ok(Value::Float(a.float("x")?.min(a.float("y")?)))
+}
+pub fn math_is_nan(_i: &mut Interp, a: &mut Args) -> Result<Value> {
+    Ok(Value::Bool(fx(a)?.is_nan()))
+}
+pub fn math_is_inf(_i: &mut Interp, a: &mut Args) -> Result<Value> {
+    let f = a.float("f")?;
+    let sign = a.int_or("sign", 0)?;
+    Ok(Value::Bool(
+        (sign >= 0 && f == f64::INFINITY) || (sign <= 0 && f == f64::NEG_INFINITY),
+    ))
+}
+pub fn math_inf(_i: &mut Interp, a: &mut Args) -> Result<Value> {
+    Ok(Value::Float(if a.int_or("sign", 1)? >= 0 {
+        f64::INFINITY
+    } else {
+        f64::NEG_INFINITY
+    }))
+}
+pub fn math_nan(_i: &mut Interp, _a: &mut Args) -> Result<Value> {
+    Ok(Value::Float(f64::NAN))
+}
+
+// ------------------------------------------------------------------ types
+
+pub fn types_is_type(_i: &mut Interp, a: &mut Args) -> Result<Value> {
+    let t = a.string("type")?;
+    let v = a.req("v")?;
+    Ok(Value::Bool(v.type_name() == t))
+}
+pub fn types_is_numeric(_i: &mut Interp, a: &mut Args) -> Result<Value> {
+    Ok(Value::Bool(matches!(
+        a.req("v")?,
+        Value::Int(_) | Value::UInt(_) | Value::Float(_)
+    )))
+}
+
+// ------------------------------------------------------------------ date
+
+fn t_arg(i: &Interp, a: &Args) -> Result<i64> {
+    time_arg(i, a.req("t")?, "t")
+}
+fn civil(t: i64) -> (i64, u32, u32, i64) {
+    let days = t.div_euclid(time::NS_PER_DAY);
+    let (y, m, d) = time::civil_from_days(days);
+    (y, m, d, t.rem_euclid(time::NS_PER_DAY))
+}
+macro_rules! date_fn {
+    ($name:ident, |$t:ident| $body:expr) => {
+        pub fn $name(i: &mut Interp, a: &mut Args) -> Result<Value> {
+            let $t = t_arg(i, a)?;
+            Ok(Value::Int($body))
+        }
+    };
+}
+date_fn!(date_year, |t| civil(t).0);
+date_fn!(date_month, |t| civil(t).1 as i64);
+date_fn!(date_month_day, |t| civil(t).2 as i64);
+date_fn!(date_hour, |t| civil(t).3 / 3_600_000_000_000);
+date_fn!(date_minute, |t| (civil(t).3 / 60_000_000_000) % 60);
+date_fn!(date_second, |t| (civil(t).3 / 1_000_000_000) % 60);
+date_fn!(date_nanosecond, |t| t.rem_euclid(1_000_000_000));
+date_fn!(date_millisecond, |t| t.rem_euclid(1_000_000_000)
+    / 1_000_000);
+date_fn!(date_microsecond, |t| t.rem_euclid(1_000_000_000) / 1_000);
+date_fn!(date_week_day, |t| (t.div_euclid(time::NS_PER_DAY) + 4)
+    .rem_euclid(7));
+date_fn!(date_year_day, |t| {
+    let (y, _, _, _) = civil(t);
+    t.div_euclid(time::NS_PER_DAY) - time::days_from_civil(y, 1, 1) + 1
+});
+date_fn!(date_quarter, |t| (civil(t).1 as i64 - 1) / 3 + 1);
+date_fn!(date_week, |t| {
+    // ISO week number
+    let days = t.div_euclid(time::NS_PER_DAY);
+    let wd = (days + 3).rem_euclid(7); // Monday = 0
+    let thursday = days - wd + 3;
+    let (y, _, _) = time::civil_from_days(thursday);
+    (thursday - time::days_from_civil(y, 1, 1)) / 7 + 1
+});
+pub fn date_truncate(i: &mut Interp, a: &mut Args) -> Result<Value> {
+    let t = t_arg(i, a)?;
+    let unit = a.duration("unit")?;
+    Ok(Value::Time(window_start(t, unit, Duration::default())))
+}
+pub fn date_add(i: &mut Interp, a: &mut Args) -> Result<Value> {
+    let d = a.duration("d")?;
+    let to = time_arg(i, a.req("to")?, "to")?;
+    Ok(Value::Time(time::add_duration(to, d)))
+}
+pub fn date_sub(i: &mut Interp, a: &mut Args) -> Result<Value> {
+    let d = a.duration("d")?;
+    let from = time_arg(i, a.req("from")?, "from")?;
+    Ok(Value::Time(time::add_duration(from, d.negated())))
+}
+pub fn date_time(i: &mut Interp, a: &mut Args) -> Result<Value> {
+    Ok(Value::Time(t_arg(i, a)?))
+}
+
+// ------------------------------------------------------------------ dict
+
+pub fn dict_get(_i: &mut Interp, a: &mut Args) -> Result<Value> {
+    let Some(Value::Dict(d)) = a.get("dict") else {
+        return Err(a.missing("dict"));
+    };
+    let k = a.req("key")?;
+    let def = a
+        .items
+        .iter()
+        .find(|(n, _)| n == "default")
+        .map(|(_, v)| v.clone())
+        .unwrap_or(Value::Null);
+    Ok(d.iter()
+        .find(|(x, _)| x.flux_eq(k) == Some(true))
+        .map(|(_, v)| v.clone())
+        .unwrap_or(def))
+}
+pub fn dict_insert(_i: &mut Interp, a: &mut Args) -> Result<Value> {
+    let Some(Value::Dict(d)) = a.get("dict") else {
+        return Err(a.missing("dict"));
+    };
+    let k = a.req("key")?.clone();
+    let v = a.req("value")?.clone();
+    let mut out: Vec<(Value, Value)> = d
+        .iter()
+        .filter(|(x, _)| x.flux_eq(&k) != Some(true))
+        .cloned()
+        .collect();
+    out.push((k, v));
+    Ok(Value::Dict(Arc::new(out)))
+}
+pub fn dict_remove(_i: &mut Interp, a: &mut Args) -> Result<Value> {
+    let Some(Value::Dict(d)) = a.get("dict") else {
+        return Err(a.missing("dict"));
+    };
+    let k = a.req("key")?.clone();
+    Ok(Value::Dict(Arc::new(
+        d.iter()
+            .filter(|(x, _)| x.flux_eq(&k) != Some(true))
+            .cloned()
+            .collect(),
+    )))
+}
+pub fn dict_from_list(_i: &mut Interp, a: &mut Args) -> Result<Value> {
+    let Some(Value::Array(l)) = a.get("pairs") else {
+        return Err(a.missing("pairs"));
+    };
+    let mut out = Vec::new();
+    for p in l.iter() {
+        if let Value::Record(r) = p {
+            out.push((
+                r.get("key").cloned().unwrap_or(Value::Null),
+                r.get("value").cloned().unwrap_or(Value::Null),
+            ));
+        }
+    }
+    Ok(Value::Dict(Arc::new(out)))
+}
+
+// ------------------------------------------------------------------ influxdb schema
+
+fn distinct_key_values(
+    i: &mut Interp,
+    bucket: &str,
+    col: &str,
+    pred: Option<crate::source::Predicate>,
+    start: i64,
+) -> Result<Value> {
+    let spec = crate::source::ScanSpec {
+        bucket: bucket.to_string(),
+        start,
+        stop: i.now,
+        predicate: pred,
+    };
+    let tables = i.source.scan(&spec)?;
+    let mut seen: Vec<String> = Vec::new();
+    for t in &tables {
+        match col {
+            "_tagKeys" => {
+                for (l, _) in &t.key.cols {
+                    if !seen.contains(l) && l != "_start" && l != "_stop" {
+                        seen.push(l.clone());
+                    }
+                }
+            }
+            _ => {
+                if let Some(Value::String(s)) = t.key.get(col) {
+                    if !seen.iter().any(|x| **x == **s) {
+                        seen.push(s.to_string());
+                    }
+                }
+            }
+        }
+    }
+    seen.sort();
+    let n = seen.len();
+    let table = Table::new(
+        GroupKey::default(),
+        vec![crate::table::Column::new(
+            "_value",
+            ColumnData::String(seen.into_iter().map(|s| Some(Arc::from(s))).collect()),
+        )],
+    );
+    let _ = n;
+    Ok(stream(vec![table]))
+}
+
+fn schema_start(i: &Interp, a: &Args) -> Result<i64> {
+    match a.get("start") {
+        Some(v) => time_arg(i, v, "start"),
+        None => Ok(time::add_duration(
+            i.now,
+            Duration::from_nanos(-30 * time::NS_PER_DAY),
+        )),
+    }
+}
+
+pub fn schema_measurements(i: &mut Interp, a: &mut Args) -> Result<Value> {
+    let b = a.string("bucket")?;
+    let s = schema_start(i, a)?;
+    distinct_key_values(i, &b, "_measurement", None, s)
+}
+pub fn schema_tag_values(i: &mut Interp, a: &mut Args) -> Result<Value> {
+    let b = a.string("bucket")?;
+    let tag = a.string("tag")?;
+    let s = schema_start(i, a)?;
+    distinct_key_values(i, &b, &tag, None, s)
+}
+pub fn schema_tag_keys(i: &mut Interp, a: &mut Args) -> Result<Value> {
+    let b = a.string("bucket")?;
+    let s = schema_start(i, a)?;
+    distinct_key_values(i, &b, "_tagKeys", None, s)
+}
+pub fn schema_field_keys(i: &mut Interp, a: &mut Args) -> Result<Value> {
+    let b = a.string("bucket")?;
+    let s = schema_start(i, a)?;
+    distinct_key_values(i, &b, "_field", None, s)
+}
+pub fn schema_measurement_tag_values(i: &mut Interp, a: &mut Args) -> Result<Value> {
+    let b = a.string("bucket")?;
+    let m = a.string("measurement")?;
+    let tag = a.string("tag")?;
+    let s = schema_start(i, a)?;
+    distinct_key_values(
+        i,
+        &b,
+        &tag,
+        Some(crate::source::Predicate::Eq("_measurement".into(), m)),
+        s,
+    )
+}
+pub fn schema_measurement_tag_keys(i: &mut Interp, a: &mut Args) -> Result<Value> {
+    let b = a.string("bucket")?;
+    let m = a.string("measurement")?;
+    let s = schema_start(i, a)?;
+    distinct_key_values(
+        i,
+        &b,
+        "_tagKeys",
+        Some(crate::source::Predicate::Eq("_measurement".into(), m)),
+        s,
+    )
+}
+pub fn schema_measurement_field_keys(i: &mut Interp, a: &mut Args) -> Result<Value> {
+    let b = a.string("bucket")?;
+    let m = a.string("measurement")?;
+    let s = schema_start(i, a)?;
+    distinct_key_values(
+        i,
+        &b,
+        "_field",
+        Some(crate::source::Predicate::Eq("_measurement".into(), m)),
+        s,
+    )
+}
+
+// ------------------------------------------------------------------ package values
+
+pub fn record(fields: Vec<(&str, Value)>) -> Value {
+    Value::Record(Arc::new(Record {
+        fields: fields.into_iter().map(|(k, v)| (Arc::from(k), v)).collect(),
+    }))
+}
+
+pub fn f(
+    name: &'static str,
+    pipe: Option<&'static str>,
+    func: crate::eval::BuiltinFn,
+) -> (&'static str, Value) {
+    (name, Function::builtin(name, pipe, func))
+}
