@@ -271,12 +271,35 @@ impl<'a> Interp<'a> {
                 p.bucket
             )));
         };
-        self.source.scan(&ScanSpec {
-            bucket: p.bucket.clone(),
-            start,
-            stop,
-            predicate: p.predicate.clone(),
-        })
+        self.source
+            .scan(&ScanSpec {
+                bucket: p.bucket.clone(),
+                start,
+                stop,
+                predicate: p.predicate.clone(),
+            })
+            .map_err(scan_error)
+    }
+
+    pub fn run_scan_selector(
+        &mut self,
+        p: &PendingScan,
+        f: crate::source::WindowFn,
+    ) -> Result<Option<Vec<Table>>> {
+        let Some((start, stop)) = p.range else {
+            return Ok(None);
+        };
+        self.source
+            .scan_selector(
+                &ScanSpec {
+                    bucket: p.bucket.clone(),
+                    start,
+                    stop,
+                    predicate: p.predicate.clone(),
+                },
+                f,
+            )
+            .map_err(scan_error)
     }
 
     pub fn run_scan_window(
@@ -287,15 +310,17 @@ impl<'a> Interp<'a> {
         let Some((start, stop)) = p.range else {
             return Ok(None);
         };
-        self.source.scan_window(
-            &ScanSpec {
-                bucket: p.bucket.clone(),
-                start,
-                stop,
-                predicate: p.predicate.clone(),
-            },
-            w,
-        )
+        self.source
+            .scan_window(
+                &ScanSpec {
+                    bucket: p.bucket.clone(),
+                    start,
+                    stop,
+                    predicate: p.predicate.clone(),
+                },
+                w,
+            )
+            .map_err(scan_error)
     }
 
     // ------------------------------------------------------------------ calls
@@ -648,6 +673,16 @@ impl<'a> Interp<'a> {
                 e.context(&format!("error calling function {fname:?}"))
             }
         })
+    }
+}
+
+/// Unknown buckets read as InfluxDB words them.
+fn scan_error(e: FluxError) -> FluxError {
+    match e {
+        FluxError::NotFound(m) if !m.starts_with("failed to initialize") => {
+            FluxError::NotFound(format!("failed to initialize execute state: {m}"))
+        }
+        other => other,
     }
 }
 

@@ -105,6 +105,12 @@ pub trait Source {
         Ok(None)
     }
 
+    /// Optional pushdown of `first()`/`last()` right after `from |> range |> filter`:
+    /// one single-row table per series (same layout as `scan`), or `Ok(None)`.
+    fn scan_selector(&self, _spec: &ScanSpec, _func: WindowFn) -> Result<Option<Vec<Table>>> {
+        Ok(None)
+    }
+
     /// The buckets of the organization the query runs in.
     fn buckets(&self) -> Result<Vec<BucketInfo>> {
         Ok(Vec::new())

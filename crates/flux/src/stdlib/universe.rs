@@ -949,20 +949,15 @@ pub fn apply_agg(tables: Vec<Table>, agg: Agg, column: &str) -> Result<Vec<Table
 fn agg_fn(i: &mut Interp, a: &mut Args, agg: Agg) -> Result<Value> {
     let column = a.string_or("column", "_value")?;
     let input_v = a.take("tables").ok_or_else(|| a.missing("tables"))?;
-    if matches!(agg, Agg::First | Agg::Last) {
-        if let Value::Stream(s) = &input_v {
-            if let Stream::Scan(p) = &**s {
-                if let Some((start, stop)) = p.range {
-                    let w = WindowSpec {
-                        every: Duration::from_nanos(stop.saturating_sub(start).max(1)),
-                        offset: Duration::from_nanos(
-                            start.rem_euclid(stop.saturating_sub(start).max(1)),
-                        ),
-                        func: agg.window_fn().unwrap_or(WindowFn::Last),
-                        create_empty: false,
-                    };
-                    let _ = w; // selector pushdown keeps full rows; computed below from the scan
-                }
+    if let (Agg::First | Agg::Last, "_value", Value::Stream(s)) = (agg, column.as_str(), &input_v) {
+        if let Stream::Scan(p) = &**s {
+            let f = if agg == Agg::First {
+                WindowFn::First
+            } else {
+                WindowFn::Last
+            };
+            if let Some(t) = i.run_scan_selector(p, f)? {
+                return Ok(stream(t));
             }
         }
     }
