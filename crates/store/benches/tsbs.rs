@@ -1,1 +1,178 @@
-fn main() {}
+//! Store benchmark on the TSBS "cpu-only" line-protocol file (not a timed test).
+//!
+//! ```text
+//! python3 /work/shared/bench/gen_lp.py --hosts 100 --hours 24 --out scratch/small.lp
+//! cargo bench -p edgeflux-store --bench tsbs            # or EDGEFLUX_BENCH_LP=path
+//! ```
+//! Reports: ingest (prepare_write + apply_write, parsing excluded) in values/s; resident
+//! bytes per value after sealing (`Store::memory_usage`); persisted bytes per value
+//! (snapshot size / values); snapshot restore time; mean per host per hour over the
+//! whole file via `window_aggregate`; full scan; last point per series.
+
+use std::time::Instant;
+
+use edgeflux_lineproto::{parse, ParseOptions, Precision};
+use edgeflux_store::{Aggregate, Predicate, Store, Window};
+
+const BUCKET: u64 = 1;
+const BATCH_LINES: usize = 5000;
+
+fn rss_kib() -> Option<u64> {
+    let s = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = s.lines().find(|l| l.starts_with("VmRSS:"))?;
+    line.split_whitespace().nth(1)?.parse().ok()
+}
+
+fn main() {
+    let default = concat!(env!("CARGO_MANIFEST_DIR"), "/../../scratch/small.lp");
+    let path = std::env::var("EDGEFLUX_BENCH_LP").unwrap_or_else(|_| default.to_string());
+    let Ok(text) = std::fs::read_to_string(&path) else {
+        eprintln!(
+            "tsbs bench: no input at {path}; generate it with gen_lp.py (see the doc comment)"
+        );
+        return;
+    };
+    let opts = ParseOptions {
+        precision: Precision::Nanoseconds,
+        default_time: 0,
+    };
+    let rss0 = rss_kib();
+    let mut store = Store::new();
+    let mut values = 0usize;
+    let mut ingest = std::time::Duration::ZERO;
+    let mut log_bytes = 0usize;
+    let mut start_ns = i64::MAX;
+    let mut stop_ns = i64::MIN;
+    let mut rest = text.as_str();
+    while !rest.is_empty() {
+        // Cut a batch of BATCH_LINES lines.
+        let mut cut = 0;
+        for _ in 0..BATCH_LINES {
+            match rest[cut..].find('\n') {
+                Some(i) => cut += i + 1,
+                None => {
+                    cut = rest.len();
+                    break;
+                }
+            }
+        }
+        let (batch_text, tail) = rest.split_at(cut);
+        rest = tail;
+        let parsed = parse(batch_text, &opts);
+        assert!(
+            parsed.errors.is_empty(),
+            "parse errors: {:?}",
+            parsed.errors.first()
+        );
+        for l in &parsed.lines {
+            start_ns = start_ns.min(l.timestamp);
+            stop_ns = stop_ns.max(l.timestamp);
+        }
+        let t = Instant::now();
+        let prepared = store.prepare_write(BUCKET, &parsed.lines, None);
+        store.apply_write(&prepared.batch);
+        ingest += t.elapsed();
+        values += prepared.batch.value_count();
+        log_bytes += edgeflux_store::codec::encode_write(&prepared.batch).len();
+    }
+    let t = Instant::now();
+    store.seal_all();
+    let seal = t.elapsed();
+    let mem = store.memory_usage();
+    let stats = store.stats();
+    let vps = values as f64 / ingest.as_secs_f64();
+    println!("input: {path}");
+    println!(
+        "values: {values}, series: {}, blocks: {}",
+        stats.series, stats.blocks
+    );
+    println!(
+        "ingest (prepare+apply, parse excluded): {:.2} s = {:.2} M values/s; final seal {:.3} s",
+        ingest.as_secs_f64(),
+        vps / 1e6,
+        seal.as_secs_f64()
+    );
+    println!(
+        "write-log records (encode_write): {:.2} bytes/value",
+        log_bytes as f64 / values as f64
+    );
+    println!(
+        "resident after seal: {} bytes = {:.3} bytes/value (blocks {}, index {}, head {})",
+        mem.total(),
+        mem.total() as f64 / values as f64,
+        mem.blocks,
+        mem.index,
+        mem.head
+    );
+    if let (Some(a), Some(b)) = (rss0, rss_kib()) {
+        println!(
+            "process RSS grew {:.1} MiB (includes the input text and allocator slack)",
+            (b.saturating_sub(a)) as f64 / 1024.0
+        );
+    }
+    let t = Instant::now();
+    let snap = store.snapshot();
+    let snap_time = t.elapsed();
+    println!(
+        "snapshot: {} bytes = {:.3} bytes/value (encode {:.3} s)",
+        snap.len(),
+        snap.len() as f64 / values as f64,
+        snap_time.as_secs_f64()
+    );
+    let t = Instant::now();
+    let restored = Store::restore(&snap).expect("restore");
+    println!("restore: {:.3} s", t.elapsed().as_secs_f64());
+    drop(restored);
+
+    let stop = stop_ns + 1;
+    let hour = 3_600_000_000_000i64;
+    let cpu = Predicate::measurement_eq("cpu");
+    for (label, pred) in [
+        (
+            "usage_user",
+            cpu.clone().and(Predicate::field_eq("usage_user")),
+        ),
+        ("all 10 fields", cpu.clone()),
+    ] {
+        let t = Instant::now();
+        let w = store
+            .window_aggregate(
+                BUCKET,
+                start_ns,
+                stop,
+                &pred,
+                Window {
+                    every: hour,
+                    offset: 0,
+                },
+                Aggregate::Mean,
+            )
+            .expect("window");
+        let el = t.elapsed();
+        let windows: usize = w.iter().map(|t| t.starts.len()).sum();
+        println!(
+            "mean per host per hour ({label}): {} tables, {} windows in {:.1} ms",
+            w.len(),
+            windows,
+            el.as_secs_f64() * 1e3
+        );
+    }
+    let t = Instant::now();
+    let all = store.scan(BUCKET, start_ns, stop, &cpu).expect("scan");
+    let n: usize = all.iter().map(|t| t.times.len()).sum();
+    let el = t.elapsed();
+    println!(
+        "full scan: {n} values in {:.1} ms = {:.1} M values/s",
+        el.as_secs_f64() * 1e3,
+        n as f64 / el.as_secs_f64() / 1e6
+    );
+    let t = Instant::now();
+    let last = store
+        .last_points(BUCKET, start_ns, stop, &cpu)
+        .expect("last");
+    println!(
+        "last point per series/field: {} tables in {:.1} ms",
+        last.len(),
+        t.elapsed().as_secs_f64() * 1e3
+    );
+}

@@ -252,9 +252,9 @@ impl Chunk {
 
     /// Sorts by time and collapses equal timestamps: per field, the last valid value in
     /// row order wins (last write wins; fields of one point merge).
-    pub fn normalize(&self) -> Chunk {
+    pub fn normalize(self) -> Chunk {
         if self.is_sorted_unique() {
-            return self.clone();
+            return self;
         }
         let mut order: Vec<usize> = (0..self.rows()).collect();
         order.sort_by_key(|&i| self.times[i]); // stable: later rows stay later

@@ -182,7 +182,8 @@ fn make_handle(
     window: i64,
     next_id: &mut u64,
 ) -> BlockHandle {
-    let bytes = encode_block(part, fields);
+    let mut bytes = encode_block(part, fields);
+    bytes.shrink_to_fit();
     let (min_time, max_time) = part.min_max().unwrap_or((0, 0));
     let slots = part
         .cols
@@ -340,6 +341,7 @@ impl Store {
         }
         let mut slot_of: Vec<Option<usize>> = Vec::new();
         let mut row: Vec<(usize, &FieldValue)> = Vec::new();
+        let mut known: Vec<Option<FieldType>> = Vec::new();
         for (sid, points) in by_series.iter().enumerate() {
             if points.is_empty() {
                 continue;
@@ -355,25 +357,29 @@ impl Store {
             };
             slot_of.clear();
             slot_of.resize(batch.field_names.len(), None);
+            // Per batch field: the measurement's current type (looked up once).
+            known.clear();
+            known.extend(batch.field_names.iter().map(|n| types.get(n).copied()));
             let mut slot_types = series.types();
             for &pi in points {
                 let p = &batch.points[pi];
                 let conflict = p.fields.iter().any(|(fid, v)| {
-                    batch
-                        .field_names
+                    known
                         .get(*fid as usize)
-                        .and_then(|name| types.get(name))
-                        .is_some_and(|t| *t != v.field_type())
+                        .copied()
+                        .flatten()
+                        .is_some_and(|t| t != v.field_type())
                 });
                 if conflict {
                     continue;
                 }
                 row.clear();
                 for (fid, v) in &p.fields {
-                    let Some(name) = batch.field_names.get(*fid as usize) else {
+                    let fid = *fid as usize;
+                    let Some(name) = batch.field_names.get(fid) else {
                         continue;
                     };
-                    let slot = match slot_of[*fid as usize] {
+                    let slot = match slot_of[fid] {
                         Some(s) => s,
                         None => {
                             let s = match series.slot(name) {
@@ -384,11 +390,14 @@ impl Store {
                                     series.fields.len() - 1
                                 }
                             };
-                            slot_of[*fid as usize] = Some(s);
+                            slot_of[fid] = Some(s);
                             s
                         }
                     };
-                    types.entry(name.clone()).or_insert_with(|| v.field_type());
+                    if known[fid].is_none() {
+                        types.insert(name.clone(), v.field_type());
+                        known[fid] = Some(v.field_type());
+                    }
                     row.push((slot, v));
                 }
                 series.head.push_row(p.time, &row, &slot_types);

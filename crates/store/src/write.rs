@@ -2,12 +2,12 @@
 //! mutating anything, and produce an owned `WriteBatch` (what the edge logs durably)
 //! plus InfluxDB's partial-write verdict for what was dropped.
 
-use std::collections::HashMap;
 use std::fmt;
 
 use edgeflux_lineproto::{FieldValue as LineValue, Line};
 use edgeflux_types::{FieldType, FieldValue};
 
+use crate::bits::FxMap;
 use crate::model::SeriesKey;
 use crate::store::Store;
 
@@ -98,11 +98,10 @@ impl Store {
         };
         // Keys are `measurement \0 k \0 v ...` / `measurement \0 field` built in reused
         // buffers, so a repeated series or field costs no allocation.
-        let mut series_ids: HashMap<String, u32> = HashMap::new();
-        let mut field_ids: HashMap<String, u32> = HashMap::new();
-        let mut batch_types: HashMap<String, FieldType> = HashMap::new();
+        let mut series_ids: FxMap<String, u32> = FxMap::default();
+        let mut field_ids: FxMap<String, u32> = FxMap::default();
+        let mut batch_types: FxMap<String, FxMap<String, FieldType>> = FxMap::default();
         let mut keybuf = String::new();
-        let mut typebuf = String::new();
         let mut dropped = 0usize;
         let mut retention_dropped = 0usize;
         let mut reason: Option<String> = None;
@@ -128,6 +127,7 @@ impl Store {
                 continue;
             }
             // Validate every field before accepting any type from this point.
+            let mtypes = batch_types.get(m);
             for (k, v) in &line.fields {
                 let k: &str = k;
                 if let LineValue::String(s) = v {
@@ -146,12 +146,8 @@ impl Store {
                     continue;
                 }
                 let ty = v.field_type();
-                typebuf.clear();
-                typebuf.push_str(m);
-                typebuf.push('\0');
-                typebuf.push_str(k);
-                let existing = batch_types
-                    .get(typebuf.as_str())
+                let existing = mtypes
+                    .and_then(|t| t.get(k))
                     .copied()
                     .or_else(|| known.and_then(|b| b.field_type(m, k)));
                 if let Some(existing) = existing {
@@ -167,17 +163,19 @@ impl Store {
                 }
             }
             fields.clear();
+            if !batch_types.contains_key(m) {
+                batch_types.insert(m.to_string(), FxMap::default());
+            }
+            let Some(mtypes) = batch_types.get_mut(m) else {
+                continue;
+            };
             for (k, v) in &line.fields {
                 let k: &str = k;
                 if k == "time" {
                     continue;
                 }
-                typebuf.clear();
-                typebuf.push_str(m);
-                typebuf.push('\0');
-                typebuf.push_str(k);
-                if !batch_types.contains_key(typebuf.as_str()) {
-                    batch_types.insert(typebuf.clone(), v.field_type());
+                if !mtypes.contains_key(k) {
+                    mtypes.insert(k.to_string(), v.field_type());
                 }
                 let id = match field_ids.get(k) {
                     Some(&id) => id,
