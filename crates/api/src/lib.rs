@@ -17,9 +17,25 @@
 //!
 //! The public names in this file are the seam: extend them, do not rename them.
 
+mod authn;
+mod catalog;
+mod data;
 mod engine;
+mod flux_extern;
+mod http;
+mod record;
+mod routes;
+mod shapes;
+mod time;
 
-pub use engine::Engine;
+#[cfg(test)]
+mod tests;
+
+pub use engine::{Engine, Options};
+pub use http::{INFLUX_BUILD, INFLUX_VERSION};
+
+/// Re-exported so edges can set `Options::password_cost` without depending on `auth`.
+pub use edgeflux_auth::PasswordCost;
 
 /// A clock and a source of randomness, implemented by each edge.
 pub trait Env {

@@ -1,0 +1,951 @@
+//! Route tests: requests through `Engine::handle` with a fake clock and randomness, log
+//! records applied as an edge would.
+
+use serde_json::{json, Value};
+
+use crate::{Engine, Env, Options, Request, Response};
+use edgeflux_auth::PasswordCost;
+
+/// A deterministic clock and "randomness" (a counter through a mixing function).
+pub(crate) struct FakeEnv {
+    pub now: i64,
+    counter: u64,
+}
+
+impl FakeEnv {
+    pub fn new() -> FakeEnv {
+        FakeEnv {
+            now: 1_700_000_000_000_000_000,
+            counter: 0,
+        }
+    }
+}
+
+impl Env for FakeEnv {
+    fn now_ns(&self) -> i64 {
+        self.now
+    }
+    fn fill_random(&mut self, buf: &mut [u8]) {
+        for b in buf.iter_mut() {
+            self.counter = self.counter.wrapping_add(0x9E37_79B9_7F4A_7C15);
+            let mut z = self.counter;
+            z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+            z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+            *b = (z ^ (z >> 31)) as u8;
+        }
+    }
+}
+
+pub(crate) struct Harness {
+    pub engine: Engine,
+    pub env: FakeEnv,
+    /// Every record applied, in order (to test recovery).
+    pub log: Vec<Vec<u8>>,
+}
+
+pub(crate) struct Setup {
+    pub token: String,
+    pub org_id: String,
+    pub bucket_id: String,
+    pub user_id: String,
+}
+
+fn test_options() -> Options {
+    Options {
+        password_cost: PasswordCost::TESTING,
+        ..Options::default()
+    }
+}
+
+impl Harness {
+    pub fn new() -> Harness {
+        Harness {
+            engine: Engine::with_options(test_options()),
+            env: FakeEnv::new(),
+            log: Vec::new(),
+        }
+    }
+
+    pub fn request(&mut self, req: Request) -> Response {
+        let handled = self.engine.handle(&req, &mut self.env);
+        for record in &handled.log {
+            self.engine.apply(record).expect("apply");
+            self.log.push(record.clone());
+        }
+        handled.response
+    }
+
+    pub fn call(
+        &mut self,
+        method: &str,
+        target: &str,
+        token: Option<&str>,
+        body: &str,
+    ) -> Response {
+        let (path, query) = target.split_once('?').unwrap_or((target, ""));
+        let mut headers = Vec::new();
+        if let Some(t) = token {
+            headers.push(("Authorization".to_string(), format!("Token {t}")));
+        }
+        self.request(Request {
+            method: method.into(),
+            path: path.into(),
+            query: query.into(),
+            headers,
+            body: body.as_bytes().to_vec(),
+        })
+    }
+
+    pub fn setup(&mut self) -> Setup {
+        let r = self.call(
+            "POST",
+            "/api/v2/setup",
+            None,
+            r#"{"username":"admin","password":"password123","org":"my-org","bucket":"my-bucket"}"#,
+        );
+        assert_eq!(r.status, 201, "{}", text(&r));
+        let v = body(&r);
+        Setup {
+            token: v["auth"]["token"].as_str().unwrap().to_string(),
+            org_id: v["org"]["id"].as_str().unwrap().to_string(),
+            bucket_id: v["bucket"]["id"].as_str().unwrap().to_string(),
+            user_id: v["user"]["id"].as_str().unwrap().to_string(),
+        }
+    }
+
+    /// Creates a token with the given permissions using `admin`, returns the token.
+    pub fn token(&mut self, admin: &str, org_id: &str, permissions: Value) -> String {
+        let r = self.call(
+            "POST",
+            "/api/v2/authorizations",
+            Some(admin),
+            &json!({"orgID": org_id, "permissions": permissions}).to_string(),
+        );
+        assert_eq!(r.status, 201, "{}", text(&r));
+        body(&r)["token"].as_str().unwrap().to_string()
+    }
+}
+
+pub(crate) fn text(r: &Response) -> String {
+    String::from_utf8_lossy(&r.body).into_owned()
+}
+
+pub(crate) fn body(r: &Response) -> Value {
+    serde_json::from_slice(&r.body).unwrap_or(Value::Null)
+}
+
+fn assert_error(r: &Response, status: u16, code: &str, message: &str) {
+    assert_eq!(r.status, status, "{}", text(r));
+    let v = body(r);
+    assert_eq!(v["code"], code, "{}", text(r));
+    assert!(
+        v["message"].as_str().unwrap_or("").contains(message),
+        "message {:?} lacks {message:?}",
+        v["message"]
+    );
+    assert_eq!(r.header("X-Platform-Error-Code"), Some(code));
+}
+
+#[test]
+fn system_routes_answer_without_auth_and_carry_version_headers() {
+    let mut h = Harness::new();
+    let r = h.call("GET", "/health", None, "");
+    assert_eq!(r.status, 200);
+    let v = body(&r);
+    assert_eq!(v["name"], "influxdb");
+    assert_eq!(v["status"], "pass");
+    assert_eq!(v["message"], "ready for queries and writes");
+    assert_eq!(v["checks"], json!([]));
+    assert_eq!(r.header("X-Influxdb-Build"), Some("OSS"));
+    assert!(r.header("X-Influxdb-Version").is_some());
+    let r = h.call("GET", "/ping", None, "");
+    assert_eq!(r.status, 204);
+    assert!(r.header("x-influxdb-version").is_some());
+    let r = h.call("HEAD", "/ping", None, "");
+    assert_eq!(r.status, 204);
+    let r = h.call("GET", "/ready", None, "");
+    assert_eq!(body(&r)["status"], "ready");
+    let r = h.call("GET", "/metrics", None, "");
+    assert!(text(&r).contains("influxdb_buckets_total 0"));
+    let r = h.call("GET", "/api/v2", None, "");
+    assert_eq!(body(&r)["write"], "/api/v2/write");
+    assert_error(
+        &h.call("GET", "/nope", None, ""),
+        404,
+        "not found",
+        "path not found",
+    );
+    assert_eq!(h.call("DELETE", "/health", None, "").status, 405);
+}
+
+#[test]
+fn onboarding_happens_once() {
+    let mut h = Harness::new();
+    assert_eq!(
+        body(&h.call("GET", "/api/v2/setup", None, ""))["allowed"],
+        true
+    );
+    let s = h.setup();
+    assert_eq!(s.token.len(), 88);
+    assert_eq!(
+        body(&h.call("GET", "/api/v2/setup", None, ""))["allowed"],
+        false
+    );
+    let again = h.call(
+        "POST",
+        "/api/v2/setup",
+        None,
+        r#"{"username":"x","org":"o","bucket":"b"}"#,
+    );
+    assert_error(
+        &again,
+        422,
+        "conflict",
+        "onboarding has already been completed",
+    );
+    let me = h.call("GET", "/api/v2/me", Some(&s.token), "");
+    assert_eq!(body(&me)["name"], "admin");
+    assert_eq!(body(&me)["id"], s.user_id.as_str());
+}
+
+#[test]
+fn onboarding_validates_input() {
+    let mut h = Harness::new();
+    let r = h.call(
+        "POST",
+        "/api/v2/setup",
+        None,
+        r#"{"username":"x","org":"o"}"#,
+    );
+    assert_error(&r, 400, "empty value", "bucket");
+    let r = h.call(
+        "POST",
+        "/api/v2/setup",
+        None,
+        r#"{"username":"x","org":"o","bucket":"b","password":"short"}"#,
+    );
+    assert_error(&r, 400, "invalid", "at least 8 characters");
+    let r = h.call("POST", "/api/v2/setup", None, "{not json");
+    assert_error(&r, 400, "invalid", "");
+    // A supplied token is used as is.
+    let r = h.call(
+        "POST",
+        "/api/v2/setup",
+        None,
+        r#"{"username":"x","org":"o","bucket":"b","token":"my-token","retentionPeriodSeconds":7200,"extra":1}"#,
+    );
+    assert_eq!(r.status, 201, "{}", text(&r));
+    assert_eq!(body(&r)["auth"]["token"], "my-token");
+    assert_eq!(
+        body(&r)["bucket"]["retentionRules"][0]["everySeconds"],
+        7200
+    );
+    assert_eq!(
+        h.call("GET", "/api/v2/buckets", Some("my-token"), "")
+            .status,
+        200
+    );
+}
+
+#[test]
+fn bucket_crud() {
+    let mut h = Harness::new();
+    let s = h.setup();
+    let t = Some(s.token.as_str());
+    let r = h.call("GET", "/api/v2/buckets", t, "");
+    let v = body(&r);
+    let names: Vec<&str> = v["buckets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|b| b["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["my-bucket", "_monitoring", "_tasks"]);
+    let first = &v["buckets"][0];
+    assert_eq!(first["type"], "user");
+    assert_eq!(first["orgID"], s.org_id.as_str());
+    assert_eq!(
+        first["retentionRules"],
+        json!([{"type":"expire","everySeconds":0,"shardGroupDurationSeconds":604800}])
+    );
+    assert_eq!(first["labels"], json!([]));
+    assert!(first["links"]["write"]
+        .as_str()
+        .unwrap()
+        .contains(&s.bucket_id));
+
+    let create = json!({"orgID": s.org_id, "name": "iot", "retentionRules": [{"type": "expire", "everySeconds": 3600}]});
+    let r = h.call("POST", "/api/v2/buckets", t, &create.to_string());
+    assert_eq!(r.status, 201, "{}", text(&r));
+    let id = body(&r)["id"].as_str().unwrap().to_string();
+    assert_eq!(
+        body(&r)["retentionRules"][0]["shardGroupDurationSeconds"],
+        3600
+    );
+    assert_error(
+        &h.call("POST", "/api/v2/buckets", t, &create.to_string()),
+        422,
+        "conflict",
+        "bucket with name iot already exists",
+    );
+    let bad = json!({"orgID": s.org_id, "name": "x", "retentionRules": [{"type": "expire", "everySeconds": 10}]});
+    assert_eq!(
+        h.call("POST", "/api/v2/buckets", t, &bad.to_string())
+            .status,
+        400
+    );
+    let r = h.call("GET", &format!("/api/v2/buckets/{id}"), t, "");
+    assert_eq!(body(&r)["name"], "iot");
+    let r = h.call("GET", "/api/v2/buckets?name=iot", t, "");
+    assert_eq!(body(&r)["buckets"].as_array().unwrap().len(), 1);
+    let r = h.call(
+        "PATCH",
+        &format!("/api/v2/buckets/{id}"),
+        t,
+        r#"{"name":"iot2","description":"d"}"#,
+    );
+    assert_eq!(body(&r)["name"], "iot2");
+    assert_eq!(body(&r)["description"], "d");
+    assert_eq!(
+        h.call("DELETE", &format!("/api/v2/buckets/{id}"), t, "")
+            .status,
+        204
+    );
+    assert_error(
+        &h.call("GET", &format!("/api/v2/buckets/{id}"), t, ""),
+        404,
+        "not found",
+        "bucket not found",
+    );
+    assert_error(
+        &h.call("GET", "/api/v2/buckets/xyz", t, ""),
+        400,
+        "invalid",
+        "id must have a length of 16 bytes",
+    );
+}
+
+#[test]
+fn writes_are_validated_like_influxdb() {
+    let mut h = Harness::new();
+    let s = h.setup();
+    let t = Some(s.token.as_str());
+    let w = |q: &str| format!("/api/v2/write?{q}");
+    let r = h.call(
+        "POST",
+        &w("org=my-org&bucket=my-bucket&precision=s"),
+        t,
+        "m,host=a v=1 1700000000\nm,host=b v=2 1700000000",
+    );
+    assert_eq!(r.status, 204, "{}", text(&r));
+    assert!(r.body.is_empty());
+    // orgID and the bucket by ID.
+    let r = h.call(
+        "POST",
+        &w(&format!("orgID={}&bucket={}", s.org_id, s.bucket_id)),
+        t,
+        "m v=3",
+    );
+    assert_eq!(r.status, 204, "{}", text(&r));
+    assert_eq!(h.engine.data.series_count(), 3);
+    // Empty body is fine.
+    assert_eq!(
+        h.call("POST", &w("org=my-org&bucket=my-bucket"), t, "")
+            .status,
+        204
+    );
+
+    assert_error(
+        &h.call("POST", &w("org=my-org&bucket=my-bucket"), t, "invalid"),
+        400,
+        "invalid",
+        "unable to parse 'invalid': missing fields",
+    );
+    assert_error(
+        &h.call(
+            "POST",
+            &w("org=my-org&bucket=my-bucket&precision=h"),
+            t,
+            "m v=1",
+        ),
+        400,
+        "invalid",
+        "invalid precision; valid precision units are ns, us, ms, and s",
+    );
+    assert_error(
+        &h.call("POST", &w("org=my-org"), t, "m v=1"),
+        404,
+        "not found",
+        "bucket not found",
+    );
+    assert_error(
+        &h.call("POST", &w("org=my-org&bucket=nope"), t, "m v=1"),
+        404,
+        "not found",
+        "bucket \"nope\" not found",
+    );
+    assert_error(
+        &h.call("POST", &w("org=other&bucket=my-bucket"), t, "m v=1"),
+        404,
+        "not found",
+        "organization name \"other\" not found",
+    );
+    assert_error(
+        &h.call("POST", &w("bucket=my-bucket"), t, "m v=1"),
+        400,
+        "invalid",
+        "Please provide either orgID or org",
+    );
+    assert_error(
+        &h.call("POST", &w("org=my-org&bucket=my-bucket"), None, "m v=1"),
+        401,
+        "unauthorized",
+        "unauthorized access",
+    );
+    assert_error(
+        &h.call(
+            "POST",
+            &w("org=my-org&bucket=my-bucket"),
+            Some("wrong"),
+            "m v=1",
+        ),
+        401,
+        "unauthorized",
+        "unauthorized access",
+    );
+    // A type conflict is a partial write: 422, the good point is kept.
+    let before = h.engine.data.series_count();
+    let r = h.call(
+        "POST",
+        &w("org=my-org&bucket=my-bucket"),
+        t,
+        "m,host=a v=\"str\"\nnew v=1",
+    );
+    assert_error(
+        &r,
+        422,
+        "unprocessable entity",
+        "failure writing points to database: partial write: field type conflict",
+    );
+    assert_eq!(h.engine.data.series_count(), before + 1);
+    // A batch with one bad line writes nothing.
+    let r = h.call("POST", &w("org=my-org&bucket=my-bucket"), t, "ok v=1\nbad");
+    assert_eq!(r.status, 400);
+    assert_eq!(h.engine.data.series_count(), before + 1);
+}
+
+#[test]
+fn gzip_bodies_and_limits() {
+    let mut h = Harness::new();
+    let s = h.setup();
+    let data = "m,host=a v=1 1\nm,host=b v=2 2\n";
+    let req = |body: Vec<u8>, encoding: &str| Request {
+        method: "POST".into(),
+        path: "/api/v2/write".into(),
+        query: "org=my-org&bucket=my-bucket".into(),
+        headers: vec![
+            ("Authorization".into(), format!("Token {}", s.token)),
+            ("Content-Encoding".into(), encoding.into()),
+        ],
+        body,
+    };
+    let r = h.request(req(crate::http::gzip(data.as_bytes()), "gzip"));
+    assert_eq!(r.status, 204, "{}", text(&r));
+    assert_eq!(h.engine.data.series_count(), 2);
+    let r = h.request(req(b"garbage".to_vec(), "gzip"));
+    assert_eq!(r.status, 400);
+    let r = h.request(req(b"m v=1".to_vec(), "br"));
+    assert_eq!(r.status, 415);
+    h.engine.options.max_body_bytes = 10;
+    let r = h.request(req(crate::http::gzip(data.as_bytes()), "gzip"));
+    assert_error(&r, 413, "request too large", "");
+    let r = h.request(req(data.as_bytes().to_vec(), "identity"));
+    assert_eq!(r.status, 413);
+}
+
+#[test]
+fn tokens_and_permissions() {
+    let mut h = Harness::new();
+    let s = h.setup();
+    let admin = s.token.clone();
+    let bucket = |action: &str| json!([{"action": action, "resource": {"type": "buckets", "id": s.bucket_id, "orgID": s.org_id}}]);
+    let write_only = h.token(&admin, &s.org_id, bucket("write"));
+    let read_only = h.token(&admin, &s.org_id, bucket("read"));
+    let w = "/api/v2/write?org=my-org&bucket=my-bucket";
+    assert_eq!(h.call("POST", w, Some(&write_only), "m v=1").status, 204);
+    assert_error(
+        &h.call("POST", w, Some(&read_only), "m v=1"),
+        403,
+        "forbidden",
+        "insufficient permissions for write",
+    );
+    // The read-only token sees its bucket only.
+    let v = body(&h.call("GET", "/api/v2/buckets", Some(&read_only), ""));
+    assert_eq!(v["buckets"].as_array().unwrap().len(), 1);
+    // Service-layer denials are 401 with the permission named; unknown IDs are 404 first.
+    let r = h.call(
+        "POST",
+        "/api/v2/buckets",
+        Some(&read_only),
+        &json!({"orgID": s.org_id, "name": "x"}).to_string(),
+    );
+    assert_error(
+        &r,
+        401,
+        "unauthorized",
+        &format!("write:orgs/{}/buckets is unauthorized", s.org_id),
+    );
+    let r = h.call(
+        "GET",
+        "/api/v2/buckets/0123456789abcdef",
+        Some(&read_only),
+        "",
+    );
+    assert_eq!(r.status, 404);
+    // A token cannot hand out more than it has.
+    let r = h.call(
+        "POST",
+        "/api/v2/authorizations",
+        Some(&read_only),
+        &json!({"orgID": s.org_id, "permissions": bucket("write")}).to_string(),
+    );
+    assert_eq!(r.status, 401, "{}", text(&r));
+    // Deactivated tokens stop working.
+    let list = body(&h.call("GET", "/api/v2/authorizations", Some(&admin), ""));
+    let auths = list["authorizations"].as_array().unwrap();
+    assert_eq!(auths.len(), 3);
+    assert!(
+        auths.iter().all(|a| a.get("token").is_none()),
+        "only hashes are stored"
+    );
+    let id = auths
+        .iter()
+        .find(|a| {
+            a["permissions"][0]["action"] == "write"
+                && a["permissions"].as_array().unwrap().len() == 1
+        })
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let r = h.call(
+        "PATCH",
+        &format!("/api/v2/authorizations/{id}"),
+        Some(&admin),
+        r#"{"status":"inactive"}"#,
+    );
+    assert_eq!(body(&r)["status"], "inactive");
+    assert_eq!(h.call("POST", w, Some(&write_only), "m v=1").status, 401);
+    assert_eq!(
+        h.call(
+            "DELETE",
+            &format!("/api/v2/authorizations/{id}"),
+            Some(&admin),
+            ""
+        )
+        .status,
+        204
+    );
+    assert_eq!(
+        h.call(
+            "GET",
+            &format!("/api/v2/authorizations/{id}"),
+            Some(&admin),
+            ""
+        )
+        .status,
+        404
+    );
+}
+
+#[test]
+fn other_org_tokens_cannot_touch_this_org() {
+    let mut h = Harness::new();
+    let s = h.setup();
+    let r = h.call(
+        "POST",
+        "/api/v2/orgs",
+        Some(&s.token),
+        r#"{"name":"other"}"#,
+    );
+    assert_eq!(r.status, 201, "{}", text(&r));
+    let other = body(&r)["id"].as_str().unwrap().to_string();
+    let all_other = h.token(
+        &s.token,
+        &other,
+        json!([
+            {"action": "read", "resource": {"type": "buckets", "orgID": other}},
+            {"action": "write", "resource": {"type": "buckets", "orgID": other}}
+        ]),
+    );
+    let r = h.call(
+        "POST",
+        "/api/v2/write?org=my-org&bucket=my-bucket",
+        Some(&all_other),
+        "m v=1",
+    );
+    assert_eq!(r.status, 403);
+    let r = h.call(
+        "GET",
+        &format!("/api/v2/buckets/{}", s.bucket_id),
+        Some(&all_other),
+        "",
+    );
+    assert_eq!(r.status, 401);
+    let v = body(&h.call("GET", "/api/v2/buckets", Some(&all_other), ""));
+    let names: Vec<&str> = v["buckets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|b| b["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["_monitoring", "_tasks"]);
+}
+
+#[test]
+fn signin_session_cookie_and_basic_auth() {
+    let mut h = Harness::new();
+    h.setup();
+    let basic = |u: &str, p: &str| {
+        let raw = format!("{u}:{p}");
+        let mut out = String::new();
+        let alphabet = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+        for chunk in raw.as_bytes().chunks(3) {
+            let b = [
+                chunk[0],
+                *chunk.get(1).unwrap_or(&0),
+                *chunk.get(2).unwrap_or(&0),
+            ];
+            let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
+            for i in 0..4 {
+                out.push(if i <= chunk.len() {
+                    alphabet[((n >> (18 - 6 * i)) & 63) as usize] as char
+                } else {
+                    '='
+                });
+            }
+        }
+        format!("Basic {out}")
+    };
+    let signin = |h: &mut Harness, auth: String| {
+        h.request(Request {
+            method: "POST".into(),
+            path: "/api/v2/signin".into(),
+            headers: vec![("Authorization".into(), auth)],
+            ..Request::default()
+        })
+    };
+    assert_eq!(signin(&mut h, basic("admin", "wrong-password")).status, 401);
+    let r = signin(&mut h, basic("admin", "password123"));
+    assert_eq!(r.status, 204);
+    let cookie = r
+        .header("Set-Cookie")
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_string();
+    let with_cookie = |path: &str, method: &str| Request {
+        method: method.into(),
+        path: path.into(),
+        headers: vec![("Cookie".into(), cookie.clone())],
+        ..Request::default()
+    };
+    let me = h.request(with_cookie("/api/v2/me", "GET"));
+    assert_eq!(body(&me)["name"], "admin");
+    // Basic auth works directly too.
+    let r = h.request(Request {
+        method: "GET".into(),
+        path: "/api/v2/buckets".into(),
+        headers: vec![("Authorization".into(), basic("admin", "password123"))],
+        ..Request::default()
+    });
+    assert_eq!(r.status, 200);
+    assert_eq!(
+        h.request(with_cookie("/api/v2/signout", "POST")).status,
+        204
+    );
+    assert_eq!(h.request(with_cookie("/api/v2/me", "GET")).status, 401);
+    // Sessions expire.
+    let r = signin(&mut h, basic("admin", "password123"));
+    let cookie2 = r
+        .header("Set-Cookie")
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_string();
+    h.env.now += 2 * 3_600_000_000_000;
+    let r = h.request(Request {
+        method: "GET".into(),
+        path: "/api/v2/me".into(),
+        headers: vec![("Cookie".into(), cookie2)],
+        ..Request::default()
+    });
+    assert_eq!(r.status, 401);
+}
+
+#[test]
+fn restore_rebuilds_the_same_state_from_log_and_snapshot() {
+    let mut h = Harness::new();
+    let s = h.setup();
+    let t = Some(s.token.as_str());
+    h.call(
+        "POST",
+        "/api/v2/write?org=my-org&bucket=my-bucket",
+        t,
+        "m,host=a v=1 1\nm,host=b v=2 2",
+    );
+    let half = h.log.len();
+    let snapshot = h.engine.snapshot();
+    h.call(
+        "POST",
+        "/api/v2/buckets",
+        t,
+        &json!({"orgID": s.org_id, "name": "later"}).to_string(),
+    );
+    h.call(
+        "POST",
+        "/api/v2/write?org=my-org&bucket=later",
+        t,
+        "x v=1 1",
+    );
+
+    let from_log = Engine::restore(None, h.log.iter().map(|r| r.as_slice())).unwrap();
+    let from_snap =
+        Engine::restore(Some(&snapshot), h.log[half..].iter().map(|r| r.as_slice())).unwrap();
+    for e in [&from_log, &from_snap] {
+        assert_eq!(e.catalog.buckets.len(), 4);
+        assert_eq!(e.data.series_count(), 3);
+        assert!(e.catalog.auth_by_token(&s.token).is_some());
+        assert_eq!(e.snapshot(), h.engine.snapshot());
+    }
+    // Damaged input is an error, never a panic.
+    let mut bad = h.log[0].clone();
+    let n = bad.len() - 1;
+    bad[n] ^= 0xff;
+    assert!(Engine::restore(None, [bad.as_slice()]).is_err());
+    assert!(Engine::restore(Some(&snapshot[..snapshot.len() / 2]), std::iter::empty()).is_err());
+    assert!(Engine::restore(Some(b"garbage"), std::iter::empty()).is_err());
+}
+
+#[test]
+fn wants_snapshot_after_enough_log() {
+    let mut h = Harness::new();
+    h.engine.options.snapshot_after_bytes = 200;
+    let s = h.setup();
+    assert!(h.engine.wants_snapshot());
+    h.engine.snapshot();
+    assert!(!h.engine.wants_snapshot());
+    h.call(
+        "POST",
+        "/api/v2/write?org=my-org&bucket=my-bucket",
+        Some(&s.token),
+        "m v=1 1",
+    );
+    assert!(!h.engine.wants_snapshot());
+}
+
+#[test]
+fn delete_drops_points() {
+    let mut h = Harness::new();
+    let s = h.setup();
+    let t = Some(s.token.as_str());
+    h.call(
+        "POST",
+        "/api/v2/write?org=my-org&bucket=my-bucket",
+        t,
+        "m,host=a v=1 1000000000\nm,host=b v=2 1000000000",
+    );
+    let d = "/api/v2/delete?org=my-org&bucket=my-bucket";
+    let r = h.call("POST", d, t, r#"{"start":"1970-01-01T00:00:00Z","stop":"1970-01-01T00:00:05Z","predicate":"host=\"a\""}"#);
+    assert_eq!(r.status, 204, "{}", text(&r));
+    assert_eq!(h.engine.data.store.stats().head_rows, 1);
+    let r = h.call("POST", d, t, r#"{"start":"1970-01-01T00:00:00Z","stop":"1970-01-01T00:00:05Z","predicate":"_field=\"v\""}"#);
+    assert_eq!(r.status, 501, "{}", text(&r));
+    let r = h.call("POST", d, t, r#"{"start":"1970-01-01T00:00:00Z","stop":"1970-01-01T00:00:05Z","predicate":"a=\"1\" OR b=\"2\""}"#);
+    assert_eq!(r.status, 400, "{}", text(&r));
+    let r = h.call(
+        "POST",
+        d,
+        t,
+        r#"{"start":"yesterday","stop":"1970-01-01T00:00:05Z"}"#,
+    );
+    assert_eq!(r.status, 400);
+    let r = h.call("POST", d, t, "not json");
+    assert_error(&r, 400, "invalid", "error decoding json body");
+    let ro = h.token(
+        &s.token,
+        &s.org_id,
+        json!([{"action": "read", "resource": {"type": "buckets", "orgID": s.org_id}}]),
+    );
+    let r = h.call(
+        "POST",
+        d,
+        Some(&ro),
+        r#"{"start":"1970-01-01T00:00:00Z","stop":"1970-01-01T00:00:05Z"}"#,
+    );
+    assert_error(&r, 403, "forbidden", "insufficient permissions to delete");
+}
+
+#[test]
+fn dbrps_and_v1_write() {
+    let mut h = Harness::new();
+    let s = h.setup();
+    let t = Some(s.token.as_str());
+    // Virtual mapping from the bucket name.
+    let v = body(&h.call("GET", &format!("/api/v2/dbrps?orgID={}", s.org_id), t, ""));
+    let content = v["content"].as_array().unwrap();
+    assert_eq!(content.len(), 1);
+    assert_eq!(content[0]["database"], "my-bucket");
+    assert_eq!(content[0]["virtual"], true);
+    let r = h.call("POST", "/write?db=my-bucket&precision=s", t, "m v=1 1");
+    assert_eq!(r.status, 204, "{}", text(&r));
+    let r = h.call(
+        "POST",
+        "/api/v2/dbrps",
+        t,
+        &json!({"orgID": s.org_id, "bucketID": s.bucket_id, "database": "example-db", "retention_policy": "example-rp", "default": true}).to_string(),
+    );
+    assert_eq!(r.status, 201, "{}", text(&r));
+    let id = body(&r)["id"].as_str().unwrap().to_string();
+    let r = h.call("POST", "/write?db=example-db&rp=example-rp", t, "n v=1 1");
+    assert_eq!(r.status, 204, "{}", text(&r));
+    assert_eq!(h.engine.data.series_count(), 2);
+    // u/p with the token as password.
+    let r = h.call(
+        "POST",
+        &format!("/write?db=example-db&u=admin&p={}", s.token),
+        None,
+        "o v=1 1",
+    );
+    assert_eq!(r.status, 204, "{}", text(&r));
+    assert_error(
+        &h.call("POST", "/write?db=nope", t, "m v=1"),
+        404,
+        "not found",
+        "no dbrp mapping found",
+    );
+    assert_error(
+        &h.call("POST", "/write", t, "m v=1"),
+        400,
+        "invalid",
+        "missing db",
+    );
+    assert_eq!(
+        h.call("POST", "/write?db=example-db", None, "m v=1").status,
+        401
+    );
+    let r = h.call("GET", "/query?db=example-db&q=SELECT%201", t, "");
+    assert_eq!(r.status, 501);
+    assert_eq!(h.call("GET", "/query?q=SELECT%201", None, "").status, 401);
+    assert_eq!(
+        h.call(
+            "DELETE",
+            &format!("/api/v2/dbrps/{id}?orgID={}", s.org_id),
+            t,
+            ""
+        )
+        .status,
+        204
+    );
+}
+
+#[test]
+fn malformed_requests_never_panic() {
+    let mut h = Harness::new();
+    let s = h.setup();
+    let t = Some(s.token.as_str());
+    for (method, path, body) in [
+        ("POST", "/api/v2/buckets", "[]"),
+        ("POST", "/api/v2/buckets", "{\"orgID\": 5}"),
+        ("POST", "/api/v2/orgs", "\u{0}"),
+        ("POST", "/api/v2/authorizations", "{\"orgID\":\"zz\"}"),
+        (
+            "POST",
+            "/api/v2/authorizations",
+            "{\"permissions\":[{\"action\":\"fly\"}]}",
+        ),
+        ("PATCH", "/api/v2/buckets/ffffffffffffffff", "{}"),
+        ("POST", "/api/v2/write?org=%ZZ&bucket=%", "m v=1"),
+        ("POST", "/api/v2/query?org=my-org", "{\"query\": 5}"),
+        (
+            "POST",
+            "/api/v2/query?org=my-org",
+            "{\"query\": \"x\", \"dialect\": {\"delimiter\": \";;\"}}",
+        ),
+        (
+            "POST",
+            "/api/v2/query?org=my-org",
+            "{\"query\": \"x\", \"dialect\": {\"annotations\": [\"bogus\"]}}",
+        ),
+        (
+            "POST",
+            "/api/v2/query?org=my-org",
+            "{\"query\": \"x\", \"extern\": {\"body\": [{\"type\": \"Evil\"}]}}",
+        ),
+        (
+            "POST",
+            "/api/v2/query?org=my-org",
+            "{\"query\": \"x\", \"type\": \"influxql\"}",
+        ),
+        (
+            "POST",
+            "/api/v2/query?org=my-org",
+            "{\"query\": \"x\", \"now\": \"never\"}",
+        ),
+        ("POST", "/api/v2/query", "{\"query\": \"x\"}"),
+        ("POST", "/api/v2/dbrps", "{}"),
+        ("POST", "/api/v2/users", "{\"name\": \"\"}"),
+    ] {
+        let r = h.call(method, path, t, body);
+        assert!(
+            (400..500).contains(&r.status),
+            "{method} {path} {body}: {} {}",
+            r.status,
+            text(&r)
+        );
+        assert!(body.is_empty() || serde_json::from_slice::<Value>(&r.body).is_ok());
+    }
+    let r = h.request(Request {
+        method: "POST".into(),
+        path: "/api/v2/write".into(),
+        query: "org=my-org&bucket=my-bucket".into(),
+        headers: vec![("Authorization".into(), format!("Token {}", s.token))],
+        body: vec![b'm', b' ', b'v', b'=', 0xff, 0xfe],
+    });
+    assert_error(&r, 400, "invalid", "invalid UTF-8");
+}
+
+#[test]
+fn query_request_parsing() {
+    let json_req = |body: &str, ct: &str| Request {
+        method: "POST".into(),
+        path: "/api/v2/query".into(),
+        query: "org=my-org".into(),
+        headers: vec![("Content-Type".into(), ct.into())],
+        body: body.as_bytes().to_vec(),
+    };
+    let parse = |body: &str, ct: &str| {
+        crate::routes::query::parse_request(&json_req(body, ct), 7, body.as_bytes())
+    };
+    let q = parse("from(bucket: \"b\")", "application/vnd.flux").unwrap();
+    assert_eq!(q.flux, "from(bucket: \"b\")");
+    assert_eq!(q.now, 7);
+    assert!(q.dialect.annotations.is_empty());
+    let q = parse(
+        r##"{"query":"x","dialect":{"header":true,"delimiter":",","annotations":["group","datatype","default"],"commentPrefix":"#","dateTimeFormat":"RFC3339","quoteChar":"\""},"now":"2020-01-01T00:00:00Z","extern":{"type":"File","imports":[],"body":[]}}"##,
+        "application/json; encoding=utf-8",
+    )
+    .unwrap();
+    assert_eq!(q.dialect.annotations, ["group", "datatype", "default"]);
+    assert_eq!(q.now, 1_577_836_800_000_000_000);
+    assert!(q.prelude.is_none());
+    let e = parse("from(bucket: \"b\")", "text/plain").unwrap_err();
+    assert!(
+        e.message
+            .contains("set 'Content-Type: application/vnd.flux'"),
+        "{}",
+        e.message
+    );
+}
