@@ -1,0 +1,17 @@
+#![no_main]
+//! Write-batch payloads: decode, and if that works, re-encode and apply to a store.
+use edgeflux_store::codec::{decode_write_payload, encode_write_payload};
+use edgeflux_store::Store;
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| {
+    if let Ok(batch) = decode_write_payload(data) {
+        let again = encode_write_payload(&batch);
+        assert_eq!(decode_write_payload(&again).map(|b| b.points.len()), Ok(batch.points.len()));
+        let mut store = Store::new();
+        store.apply_write(&batch);
+        store.seal_all();
+        let snap = store.snapshot();
+        assert!(Store::restore(&snap).is_ok());
+    }
+});
