@@ -1,12 +1,27 @@
-//! `cargo run --example check -- FILES...`: parses each file and prints its diagnostics
-//! (`-v` also prints the AST). Used to check the parser against the Flux stdlib.
+//! `cargo run --release --example check -- [-v] [--fmt] [--print] FILES...`: parses each file and prints
+//! its diagnostics (`-v` also prints the AST as JSON). With `--fmt` it also checks that
+//! formatting is idempotent and that `parse(format(ast))` equals `ast` modulo spans. Used to
+//! check the parser and formatter against the Flux stdlib.
+
+use edgeflux_flux_syntax::{format_with_source, parse, to_json, JsonOptions, LineIndex};
 
 fn main() {
     let mut verbose = false;
-    let (mut ok, mut failed) = (0, 0);
+    let mut fmt = false;
+    let mut print = false;
+    let (mut ok, mut failed, mut fmt_failed) = (0, 0, 0);
+    let no_spans = JsonOptions {
+        spans: false,
+        pretty: true,
+    };
     for arg in std::env::args().skip(1) {
-        if arg == "-v" {
-            verbose = true;
+        match arg.as_str() {
+            "-v" => verbose = true,
+            "--fmt" => fmt = true,
+            "--print" => print = true,
+            _ => {}
+        }
+        if arg.starts_with('-') {
             continue;
         }
         let src = match std::fs::read_to_string(&arg) {
@@ -17,19 +32,52 @@ fn main() {
                 continue;
             }
         };
-        let result = edgeflux_flux_syntax::parse(&src);
+        let result = parse(&src);
         if verbose {
-            println!("{:#?}", result.file);
+            println!("{}", to_json(&result.file, &JsonOptions::default()));
         }
-        if result.diagnostics.is_empty() {
-            ok += 1;
-        } else {
+        if !result.diagnostics.is_empty() {
             failed += 1;
-            let index = edgeflux_flux_syntax::LineIndex::new(&src);
+            let index = LineIndex::new(&src);
             for d in &result.diagnostics {
                 println!("{arg}: {}", d.render(&index));
             }
+            continue;
+        }
+        ok += 1;
+        if print {
+            print!("{}", format_with_source(&result.file, &src));
+        }
+        if fmt {
+            let once = format_with_source(&result.file, &src);
+            let reparsed = parse(&once);
+            let twice = format_with_source(&reparsed.file, &once);
+            let a = to_json(&result.file, &no_spans);
+            let b = to_json(&reparsed.file, &no_spans);
+            let mut bad = Vec::new();
+            if !reparsed.diagnostics.is_empty() {
+                bad.push(format!(
+                    "formatted output does not parse: {:?}",
+                    reparsed.diagnostics[0]
+                ));
+            }
+            if a != b {
+                bad.push("AST differs after formatting".to_string());
+            }
+            if once != twice {
+                bad.push("formatting is not idempotent".to_string());
+            }
+            if !bad.is_empty() {
+                fmt_failed += 1;
+                println!("{arg}: {}", bad.join("; "));
+                if verbose {
+                    std::fs::write("/tmp/fmt_once.flux", &once).ok();
+                    std::fs::write("/tmp/fmt_twice.flux", &twice).ok();
+                    std::fs::write("/tmp/ast_a.json", &a).ok();
+                    std::fs::write("/tmp/ast_b.json", &b).ok();
+                }
+            }
         }
     }
-    println!("ok {ok} failed {failed}");
+    println!("parsed ok {ok} failed {failed}; format failures {fmt_failed}");
 }

@@ -6,11 +6,15 @@
 
 pub mod ast;
 mod diagnostic;
+pub mod format;
+pub mod json;
 pub mod lexer;
 mod nesting;
 mod parser;
 
 pub use diagnostic::{Diagnostic, LineIndex, Position};
+pub use format::{format, format_source, format_with_source};
+pub use json::{diagnostics_to_json, to_json, JsonOptions};
 
 /// What [`parse`] returns: the AST it could build and what went wrong.
 #[derive(Clone, Debug, PartialEq)]
