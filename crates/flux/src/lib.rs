@@ -21,6 +21,7 @@ mod semantic;
 pub mod source;
 pub mod stdlib;
 pub mod table;
+pub mod testcase;
 pub mod time;
 pub mod value;
 

@@ -245,6 +245,25 @@ pub fn package(path: &str) -> Option<Value> {
             ),
         ],
         "system" => vec![f("time", None, u::now)],
+        "universe" => {
+            let mut v: Vec<(&str, Value)> = UNIVERSE
+                .iter()
+                .map(|(n, pipe, func)| (*n, Function::builtin(n, *pipe, *func)))
+                .collect();
+            v.push(("inf", Value::Duration(Duration::from_nanos(i64::MAX))));
+            v
+        }
+        "testing/expect" => vec![f("planner", None, p::noop)],
+        "internal/debug" => vec![
+            f("pass", T, p::identity_tables),
+            f("opaque", T, p::identity_tables),
+            f("slurp", T, p::identity_tables),
+            f("sink", T, p::debug_sink),
+            f("null", None, p::debug_null),
+            f("getOption", None, p::noop),
+            f("feature", None, p::noop),
+            ("vectorize", Value::Bool(false)),
+        ],
         "experimental" => vec![
             f("addDuration", None, p::date_add),
             f("subDuration", None, p::date_sub),

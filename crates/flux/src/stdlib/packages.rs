@@ -195,6 +195,19 @@ pub fn identity_tables(i: &mut Interp, a: &mut Args) -> Result<Value> {
     Ok(stream(input(i, a)?))
 }
 
+pub fn noop(_i: &mut Interp, _a: &mut Args) -> Result<Value> {
+    Ok(Value::Null)
+}
+
+pub fn debug_sink(i: &mut Interp, a: &mut Args) -> Result<Value> {
+    let _ = input(i, a)?;
+    Ok(stream(Vec::new()))
+}
+
+pub fn debug_null(_i: &mut Interp, _a: &mut Args) -> Result<Value> {
+    Ok(Value::Null)
+}
+
 // ------------------------------------------------------------------ csv
 
 pub fn csv_from(_i: &mut Interp, a: &mut Args) -> Result<Value> {
