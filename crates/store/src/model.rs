@@ -126,6 +126,54 @@ impl Values {
         }
     }
 
+    /// Appends a value of the column's type (others append a placeholder).
+    pub(crate) fn push_value(&mut self, v: &FieldValue) {
+        match (self, v) {
+            (Values::Float(a), FieldValue::Float(x)) => a.push(*x),
+            (Values::Integer(a), FieldValue::Integer(x)) => a.push(*x),
+            (Values::UInteger(a), FieldValue::UInteger(x)) => a.push(*x),
+            (Values::String(a), FieldValue::String(x)) => a.push(x.clone()),
+            (Values::Boolean(a), FieldValue::Boolean(x)) => a.push(*x),
+            (a, _) => a.push_default(),
+        }
+    }
+
+    pub(crate) fn remove(&mut self, i: usize) {
+        match self {
+            Values::Float(v) => {
+                v.remove(i);
+            }
+            Values::Integer(v) => {
+                v.remove(i);
+            }
+            Values::UInteger(v) => {
+                v.remove(i);
+            }
+            Values::String(v) => {
+                v.remove(i);
+            }
+            Values::Boolean(v) => {
+                v.remove(i);
+            }
+        }
+    }
+
+    /// Appends all of `other` (same type; a different type appends placeholders).
+    pub(crate) fn extend_from(&mut self, other: &Values) {
+        match (self, other) {
+            (Values::Float(a), Values::Float(b)) => a.extend_from_slice(b),
+            (Values::Integer(a), Values::Integer(b)) => a.extend_from_slice(b),
+            (Values::UInteger(a), Values::UInteger(b)) => a.extend_from_slice(b),
+            (Values::String(a), Values::String(b)) => a.extend_from_slice(b),
+            (Values::Boolean(a), Values::Boolean(b)) => a.extend_from_slice(b),
+            (a, b) => {
+                for _ in 0..b.len() {
+                    a.push_default();
+                }
+            }
+        }
+    }
+
     /// Keeps the entries where `keep` is true.
     pub(crate) fn retain_mask(&mut self, keep: &[bool]) {
         fn go<T>(v: &mut Vec<T>, keep: &[bool]) {
@@ -304,9 +352,7 @@ impl Chunk {
             match (col.as_mut(), other.cols.get(slot).and_then(|c| c.as_ref())) {
                 (Some(a), Some(b)) => {
                     a.valid.extend_from_slice(&b.valid);
-                    for i in 0..b.valid.len() {
-                        a.values.push_from(&b.values, i);
-                    }
+                    a.values.extend_from(&b.values);
                 }
                 (Some(a), None) => {
                     for _ in 0..other.rows() {
@@ -317,9 +363,7 @@ impl Chunk {
                 (None, Some(b)) => {
                     let mut a = Column::nulls(b.values.field_type(), rows);
                     a.valid.extend_from_slice(&b.valid);
-                    for i in 0..b.valid.len() {
-                        a.values.push_from(&b.values, i);
-                    }
+                    a.values.extend_from(&b.values);
                     *col = Some(a);
                 }
                 (None, None) => {}

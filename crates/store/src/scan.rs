@@ -4,7 +4,9 @@
 //! wanted field are decoded, and only the wanted columns of them.
 
 use crate::error::StoreError;
-use crate::model::{Chunk, SeriesKey, Values};
+use edgeflux_types::FieldValue;
+
+use crate::model::{Chunk, Column, SeriesKey, Values};
 use crate::predicate::Predicate;
 use crate::store::{window_start, BlockHandle, Bucket, Series, Store};
 
@@ -95,12 +97,12 @@ impl Store {
         .collect()
     }
 
-    fn needed_blocks<'a>(
+    fn needed_blocks<'a, 'w>(
         s: &'a Series,
-        wanted: &'a [bool],
+        wanted: &'w [bool],
         start: i64,
         stop: i64,
-    ) -> impl Iterator<Item = &'a BlockHandle> {
+    ) -> impl Iterator<Item = &'a BlockHandle> + use<'a, 'w> {
         s.blocks.iter().filter(move |b| {
             b.overlaps(start, stop)
                 && b.slots
@@ -135,34 +137,95 @@ impl Store {
         })
     }
 
-    /// The sorted, de-duplicated rows of a series in [start, stop) (wanted columns only).
-    fn rows(s: &Series, wanted: &[bool], start: i64, stop: i64) -> Result<Chunk, StoreError> {
-        let blocks: Vec<&BlockHandle> = Self::needed_blocks(s, wanted, start, stop).collect();
-        let head_hit = s.head.rows() > 0 && s.head.times.iter().any(|&t| t >= start && t < stop);
-        if blocks.len() == 1 && !head_hit {
-            let mut c = s.decode(blocks[0], Some(wanted))?;
-            if blocks[0].min_time < start || blocks[0].max_time >= stop {
-                c.filter_time(start, stop, &[]);
+    /// The sources of a series' data in [start, stop) and whether they are pairwise
+    /// disjoint in time (then they are returned in time order and each can be read on
+    /// its own; otherwise in write order, to be merged last-write-wins).
+    fn plan<'a>(s: &'a Series, wanted: &[bool], start: i64, stop: i64) -> (Vec<Source<'a>>, bool) {
+        let mut src: Vec<Source<'a>> = Self::needed_blocks(s, wanted, start, stop)
+            .map(|b| Source::Block(b, b.min_time, b.max_time))
+            .collect();
+        let mut head_range: Option<(i64, i64)> = None;
+        for &t in &s.head.times {
+            if t >= start && t < stop {
+                head_range = Some(head_range.map_or((t, t), |(a, b)| (a.min(t), b.max(t))));
             }
-            return Ok(c);
+        }
+        if let Some((a, b)) = head_range {
+            src.push(Source::Head(a, b));
+        }
+        let mut by_time: Vec<(i64, i64)> = src.iter().map(|x| x.range()).collect();
+        by_time.sort_unstable();
+        let disjoint = by_time.windows(2).all(|w| w[0].1 < w[1].0);
+        if disjoint {
+            src.sort_by_key(|x| x.range().0);
+        }
+        (src, disjoint)
+    }
+
+    fn read(
+        s: &Series,
+        src: &Source<'_>,
+        wanted: &[bool],
+        start: i64,
+        stop: i64,
+    ) -> Result<Chunk, StoreError> {
+        match src {
+            Source::Block(b, lo, hi) => {
+                let mut c = s.decode(b, Some(wanted))?;
+                if *lo < start || *hi >= stop {
+                    c.filter_time(start, stop, &[]);
+                }
+                Ok(c)
+            }
+            Source::Head(..) => {
+                let mut h = Chunk {
+                    times: s.head.times.clone(),
+                    cols: s
+                        .head
+                        .cols
+                        .iter()
+                        .enumerate()
+                        .map(|(slot, c)| {
+                            c.clone()
+                                .filter(|_| wanted.get(slot).copied().unwrap_or(false))
+                        })
+                        .collect(),
+                };
+                h.filter_time(start, stop, &[]);
+                Ok(h.normalize())
+            }
+        }
+    }
+
+    /// The data of a series in [start, stop) as time-ordered, disjoint, sorted chunks.
+    fn pieces(
+        s: &Series,
+        wanted: &[bool],
+        start: i64,
+        stop: i64,
+    ) -> Result<Vec<Chunk>, StoreError> {
+        let (src, disjoint) = Self::plan(s, wanted, start, stop);
+        if disjoint {
+            return src
+                .iter()
+                .map(|x| Self::read(s, x, wanted, start, stop))
+                .collect();
         }
         let mut merged = Chunk::default();
-        for b in blocks {
-            let mut c = s.decode(b, Some(wanted))?;
-            c.filter_time(start, stop, &[]);
-            merged.append(&c);
+        for x in &src {
+            merged.append(&Self::read(s, x, wanted, start, stop)?);
         }
-        if head_hit {
-            let mut h = s.head.clone();
-            for (slot, col) in h.cols.iter_mut().enumerate() {
-                if !wanted.get(slot).copied().unwrap_or(false) {
-                    *col = None;
-                }
-            }
-            h.filter_time(start, stop, &[]);
-            merged.append(&h);
+        Ok(vec![merged.normalize()])
+    }
+
+    /// The sorted, de-duplicated rows of a series in [start, stop) (wanted columns only).
+    fn rows(s: &Series, wanted: &[bool], start: i64, stop: i64) -> Result<Chunk, StoreError> {
+        let mut pieces = Self::pieces(s, wanted, start, stop)?.into_iter();
+        let mut first = pieces.next().unwrap_or_default();
+        for p in pieces {
+            first.append(&p);
         }
-        Ok(merged.normalize())
+        Ok(first)
     }
 
     /// Every matching series × field with data in [start, stop).
@@ -181,16 +244,13 @@ impl Store {
         let mut out = Vec::new();
         for (key, s, wanted) in sel {
             let chunk = Self::rows(s, &wanted, start, stop)?;
-            for (slot, table) in field_tables(key, s, &wanted, chunk) {
-                let _ = slot;
-                out.push(table);
-            }
+            out.extend(field_tables(key, s, &wanted, chunk));
         }
         Ok(out)
     }
 
-    /// Per-window aggregates of every matching series × field, computed from blocks
-    /// without building rows.
+    /// Per-window aggregates of every matching series × field, computed block by block
+    /// (partial aggregates merged across block boundaries) without building rows.
     pub fn window_aggregate(
         &self,
         bucket: u64,
@@ -203,42 +263,47 @@ impl Store {
         if window.every <= 0 {
             return Err(StoreError::InvalidWindow);
         }
-        let tables = self.scan(bucket, start, stop, pred)?;
-        let mut out = Vec::with_capacity(tables.len());
-        for t in tables {
-            let mut ranges: Vec<(i64, usize, usize)> = Vec::new();
-            let mut s = 0;
-            while s < t.times.len() {
-                let ws = window_start(t.times[s], window.every, window.offset);
-                let we = ws.saturating_add(window.every);
-                let mut e = s + 1;
-                while e < t.times.len() && t.times[e] < we {
-                    e += 1;
+        let Some(b) = self.buckets.get(&bucket) else {
+            return Ok(Vec::new());
+        };
+        let sel = self.select(b, pred);
+        self.check_resident(bucket, &sel, start, stop)?;
+        let mut out = Vec::new();
+        for (key, s, wanted) in sel {
+            let mut parts: Vec<Option<Partial>> = vec![None; s.fields.len()];
+            for piece in Self::pieces(s, &wanted, start, stop)? {
+                for (slot, col) in piece.cols.iter().enumerate() {
+                    let Some(col) = col else { continue };
+                    if !wanted.get(slot).copied().unwrap_or(false) {
+                        continue;
+                    }
+                    let p = partial(&piece.times, col, window, agg)?;
+                    match &mut parts[slot] {
+                        Some(acc) => acc.merge(p, agg),
+                        none => *none = Some(p),
+                    }
                 }
-                ranges.push((ws, s, e));
-                s = e;
             }
-            let starts: Vec<i64> = ranges.iter().map(|r| r.0.max(start)).collect();
-            let stops: Vec<i64> = ranges
-                .iter()
-                .map(|r| r.0.saturating_add(window.every).min(stop))
+            let mut slots: Vec<usize> = (0..s.fields.len())
+                .filter(|&i| parts[i].is_some())
                 .collect();
-            let (times, values) = aggregate(&t.times, &t.values, &ranges, &stops, agg)?;
-            out.push(WindowTable {
-                measurement: t.measurement,
-                tags: t.tags,
-                field: t.field,
-                starts,
-                stops,
-                times,
-                values,
-            });
+            slots.sort_by(|&a, &b| s.fields[a].0.cmp(&s.fields[b].0));
+            for slot in slots {
+                let Some(p) = parts[slot].take() else {
+                    continue;
+                };
+                if p.ws.is_empty() {
+                    continue;
+                }
+                out.push(p.finish(key, &s.fields[slot].0, start, stop, window, agg));
+            }
         }
         Ok(out)
     }
 
     /// The first or last point of every matching series × field in [start, stop)
-    /// (`agg` is `First` or `Last`; others are treated as `Last`).
+    /// (`agg` is `First` or `Last`; others are treated as `Last`). Reads only the
+    /// blocks it needs, newest (or oldest) first.
     pub fn selector(
         &self,
         bucket: u64,
@@ -252,18 +317,44 @@ impl Store {
         };
         let sel = self.select(b, pred);
         self.check_resident(bucket, &sel, start, stop)?;
+        let first = agg == Aggregate::First;
         let mut out = Vec::new();
         for (key, s, wanted) in sel {
-            let chunk = Self::rows(s, &wanted, start, stop)?;
-            for (_, mut t) in field_tables(key, s, &wanted, chunk) {
-                let i = if agg == Aggregate::First {
-                    0
-                } else {
-                    t.times.len() - 1
+            let (src, disjoint) = Self::plan(s, &wanted, start, stop);
+            let mut found: Vec<Option<(i64, FieldValue)>> = vec![None; s.fields.len()];
+            if disjoint {
+                let mut order: Vec<&Source<'_>> = src.iter().collect();
+                if !first {
+                    order.reverse();
+                }
+                for x in order {
+                    if (0..s.fields.len()).all(|i| !wanted[i] || found[i].is_some()) {
+                        break;
+                    }
+                    let c = Self::read(s, x, &wanted, start, stop)?;
+                    pick_edge(&c, &mut found, first);
+                }
+            } else {
+                let c = Self::rows(s, &wanted, start, stop)?;
+                pick_edge(&c, &mut found, first);
+            }
+            let mut slots: Vec<usize> = (0..s.fields.len())
+                .filter(|&i| found[i].is_some())
+                .collect();
+            slots.sort_by(|&a, &b| s.fields[a].0.cmp(&s.fields[b].0));
+            for slot in slots {
+                let Some((t, v)) = found[slot].take() else {
+                    continue;
                 };
-                t.times = vec![t.times[i]];
-                t.values = pick(&t.values, &[i]);
-                out.push(t);
+                let mut values = Values::new(s.fields[slot].1);
+                values.push_value(&v);
+                out.push(SeriesTable {
+                    measurement: key.measurement.clone(),
+                    tags: key.tags.clone(),
+                    field: s.fields[slot].0.clone(),
+                    times: vec![t],
+                    values,
+                });
             }
         }
         Ok(out)
@@ -281,43 +372,254 @@ impl Store {
     }
 }
 
+/// Where a series' rows come from: a block or the head, with their time bounds.
+enum Source<'a> {
+    Block(&'a BlockHandle, i64, i64),
+    Head(i64, i64),
+}
+
+impl Source<'_> {
+    fn range(&self) -> (i64, i64) {
+        match self {
+            Source::Block(_, a, b) | Source::Head(a, b) => (*a, *b),
+        }
+    }
+}
+
+/// Records the first/last valid value of each column of `c` into `found` where unset.
+fn pick_edge(c: &Chunk, found: &mut [Option<(i64, FieldValue)>], first: bool) {
+    for (slot, col) in c.cols.iter().enumerate() {
+        let Some(col) = col else { continue };
+        if slot >= found.len() || found[slot].is_some() {
+            continue;
+        }
+        let idx = if first {
+            col.valid.iter().position(|&v| v)
+        } else {
+            col.valid.iter().rposition(|&v| v)
+        };
+        if let Some(i) = idx {
+            if let Some(v) = col.values.get(i) {
+                found[slot] = Some((c.times[i], v));
+            }
+        }
+    }
+}
+
+/// Window aggregates of one sorted piece: window starts, counts, selected times and
+/// values (sums for `Mean`).
+#[derive(Debug, Clone)]
+struct Partial {
+    ws: Vec<i64>,
+    counts: Vec<i64>,
+    times: Vec<i64>,
+    values: Values,
+}
+
+fn partial(
+    times: &[i64],
+    col: &Column,
+    window: Window,
+    agg: Aggregate,
+) -> Result<Partial, StoreError> {
+    let (t, v): (std::borrow::Cow<'_, [i64]>, std::borrow::Cow<'_, Values>) =
+        if col.valid.iter().all(|&x| x) {
+            (times.into(), std::borrow::Cow::Borrowed(&col.values))
+        } else {
+            let idx: Vec<usize> = (0..col.valid.len()).filter(|&i| col.valid[i]).collect();
+            (
+                idx.iter().map(|&i| times[i]).collect::<Vec<_>>().into(),
+                std::borrow::Cow::Owned(pick(&col.values, &idx)),
+            )
+        };
+    let mut ranges: Vec<(i64, usize, usize)> = Vec::new();
+    let mut s = 0;
+    while s < t.len() {
+        let ws = window_start(t[s], window.every, window.offset);
+        let we = ws.saturating_add(window.every);
+        let mut e = s + 1;
+        while e < t.len() && t[e] < we {
+            e += 1;
+        }
+        ranges.push((ws, s, e));
+        s = e;
+    }
+    let (sel_times, values) = if agg == Aggregate::Mean {
+        if matches!(v.as_ref(), Values::String(_) | Values::Boolean(_)) {
+            return Err(StoreError::UnsupportedAggregate {
+                agg: agg.name(),
+                ty: v.field_type(),
+            });
+        }
+        // Means keep f64 sums so partials of several blocks merge before dividing.
+        (
+            vec![0; ranges.len()],
+            Values::Float(ranges.iter().map(|r| sum_f64(&v, r)).collect()),
+        )
+    } else {
+        aggregate(&t, &v, &ranges, &vec![0; ranges.len()], agg)?
+    };
+    Ok(Partial {
+        ws: ranges.iter().map(|r| r.0).collect(),
+        counts: ranges.iter().map(|r| (r.2 - r.1) as i64).collect(),
+        times: sel_times,
+        values,
+    })
+}
+
+fn sum_f64(v: &Values, r: &(i64, usize, usize)) -> f64 {
+    match v {
+        Values::Integer(x) => x[r.1..r.2].iter().map(|&a| a as f64).sum(),
+        Values::UInteger(x) => x[r.1..r.2].iter().map(|&a| a as f64).sum(),
+        Values::Float(x) => x[r.1..r.2].iter().sum(),
+        _ => 0.0,
+    }
+}
+
+impl Partial {
+    /// Appends a later piece, combining the shared boundary window if any.
+    fn merge(&mut self, mut o: Partial, agg: Aggregate) {
+        if o.ws.is_empty() {
+            return;
+        }
+        if self.ws.last() == o.ws.first() {
+            let i = self.ws.len() - 1;
+            self.counts[i] += o.counts[0];
+            let replace = match agg {
+                Aggregate::Count | Aggregate::First => false,
+                Aggregate::Last => true,
+                Aggregate::Sum | Aggregate::Mean => {
+                    add_into(&mut self.values, i, &o.values, 0);
+                    false
+                }
+                Aggregate::Min => less(&o.values, 0, &self.values, i),
+                Aggregate::Max => less(&self.values, i, &o.values, 0),
+            };
+            if replace {
+                self.times[i] = o.times[0];
+                copy_into(&mut self.values, i, &o.values, 0);
+            }
+            o.ws.remove(0);
+            o.counts.remove(0);
+            o.times.remove(0);
+            o.values.remove(0);
+        }
+        self.ws.extend(o.ws);
+        self.counts.extend(o.counts);
+        self.times.extend(o.times);
+        self.values.extend_from(&o.values);
+    }
+
+    fn finish(
+        self,
+        key: &SeriesKey,
+        field: &str,
+        start: i64,
+        stop: i64,
+        window: Window,
+        agg: Aggregate,
+    ) -> WindowTable {
+        let starts: Vec<i64> = self.ws.iter().map(|&w| w.max(start)).collect();
+        let stops: Vec<i64> = self
+            .ws
+            .iter()
+            .map(|&w| w.saturating_add(window.every).min(stop))
+            .collect();
+        let (times, values) = match agg {
+            Aggregate::Count => (stops.clone(), Values::Integer(self.counts)),
+            Aggregate::Sum => (stops.clone(), self.values),
+            Aggregate::Mean => {
+                let sums = match self.values {
+                    Values::Float(x) => x,
+                    _ => Vec::new(),
+                };
+                (
+                    stops.clone(),
+                    Values::Float(
+                        sums.iter()
+                            .zip(&self.counts)
+                            .map(|(s, &n)| s / n as f64)
+                            .collect(),
+                    ),
+                )
+            }
+            _ => (self.times, self.values),
+        };
+        WindowTable {
+            measurement: key.measurement.clone(),
+            tags: key.tags.clone(),
+            field: field.to_string(),
+            starts,
+            stops,
+            times,
+            values,
+        }
+    }
+}
+
+fn add_into(a: &mut Values, i: usize, b: &Values, j: usize) {
+    match (a, b) {
+        (Values::Float(x), Values::Float(y)) => x[i] += y[j],
+        (Values::Integer(x), Values::Integer(y)) => x[i] = x[i].wrapping_add(y[j]),
+        (Values::UInteger(x), Values::UInteger(y)) => x[i] = x[i].wrapping_add(y[j]),
+        _ => {}
+    }
+}
+
+fn copy_into(a: &mut Values, i: usize, b: &Values, j: usize) {
+    match (a, b) {
+        (Values::Float(x), Values::Float(y)) => x[i] = y[j],
+        (Values::Integer(x), Values::Integer(y)) => x[i] = y[j],
+        (Values::UInteger(x), Values::UInteger(y)) => x[i] = y[j],
+        (Values::String(x), Values::String(y)) => x[i].clone_from(&y[j]),
+        (Values::Boolean(x), Values::Boolean(y)) => x[i] = y[j],
+        _ => {}
+    }
+}
+
+/// a[i] < b[j]
+fn less(a: &Values, i: usize, b: &Values, j: usize) -> bool {
+    match (a, b) {
+        (Values::Float(x), Values::Float(y)) => x[i] < y[j],
+        (Values::Integer(x), Values::Integer(y)) => x[i] < y[j],
+        (Values::UInteger(x), Values::UInteger(y)) => x[i] < y[j],
+        _ => false,
+    }
+}
+
 fn field_tables(
     key: &SeriesKey,
     s: &Series,
     wanted: &[bool],
-    chunk: Chunk,
-) -> Vec<(usize, SeriesTable)> {
+    mut chunk: Chunk,
+) -> Vec<SeriesTable> {
     let mut out = Vec::new();
     let mut slots: Vec<usize> = (0..s.fields.len()).filter(|&i| wanted[i]).collect();
     slots.sort_by(|&a, &b| s.fields[a].0.cmp(&s.fields[b].0));
     for slot in slots {
-        let Some(Some(col)) = chunk.cols.get(slot) else {
+        let Some(col) = chunk.cols.get_mut(slot).and_then(Option::take) else {
             continue;
         };
-        let idx: Vec<usize> = (0..col.valid.len()).filter(|&i| col.valid[i]).collect();
-        if idx.is_empty() {
+        let n = col.valid.iter().filter(|&&v| v).count();
+        if n == 0 {
             continue;
         }
-        let times = if idx.len() == chunk.times.len() {
-            chunk.times.clone()
+        let (times, values) = if n == chunk.times.len() {
+            (chunk.times.clone(), col.values)
         } else {
-            idx.iter().map(|&i| chunk.times[i]).collect()
+            let idx: Vec<usize> = (0..col.valid.len()).filter(|&i| col.valid[i]).collect();
+            (
+                idx.iter().map(|&i| chunk.times[i]).collect(),
+                pick(&col.values, &idx),
+            )
         };
-        let values = if idx.len() == col.valid.len() {
-            col.values.clone()
-        } else {
-            pick(&col.values, &idx)
-        };
-        out.push((
-            slot,
-            SeriesTable {
-                measurement: key.measurement.clone(),
-                tags: key.tags.clone(),
-                field: s.fields[slot].0.clone(),
-                times,
-                values,
-            },
-        ));
+        out.push(SeriesTable {
+            measurement: key.measurement.clone(),
+            tags: key.tags.clone(),
+            field: s.fields[slot].0.clone(),
+            times,
+            values,
+        });
     }
     out
 }

@@ -556,6 +556,66 @@ mod props {
         }
 
         #[test]
+        fn window_aggregates_equal_naive_over_scan(
+            batches in prop::collection::vec(prop::collection::vec((0i64..200, -40i32..40), 1..40), 1..6),
+            every in 1i64..50,
+            offset in -60i64..60,
+            range in (0i64..100, 100i64..250),
+        ) {
+            let mut s = Store::with_options(StoreOptions { max_head_rows: 9, max_block_rows: 6 });
+            s.set_bucket_options(B, BucketOptions { retention_ns: 0, shard_group_ns: 64 });
+            for (k, b) in batches.iter().enumerate() {
+                let lines: Vec<Line<'_>> = b.iter().map(|(t, v)| line("m", &[], vec![("x", LV::Integer(i64::from(*v)))], *t)).collect();
+                write(&mut s, &lines);
+                if k % 2 == 0 { s.seal_all(); }
+            }
+            let (start, stop) = range;
+            let w = Window { every, offset };
+            let scanned = s.scan(B, start, stop, &Predicate::True).unwrap();
+            for agg in [Aggregate::Count, Aggregate::Sum, Aggregate::Min, Aggregate::Max, Aggregate::Mean, Aggregate::First, Aggregate::Last] {
+                let got = s.window_aggregate(B, start, stop, &Predicate::True, w, agg).unwrap();
+                // naive: group the scanned rows by window
+                let mut groups: BTreeMap<i64, Vec<(i64, i64)>> = BTreeMap::new();
+                if let Some(t) = scanned.first() {
+                    let Values::Integer(vals) = &t.values else { panic!() };
+                    for (tm, v) in t.times.iter().zip(vals) {
+                        let ws = crate::store::window_start(*tm, every, offset);
+                        groups.entry(ws).or_default().push((*tm, *v));
+                    }
+                }
+                prop_assert_eq!(got.len(), usize::from(!groups.is_empty()));
+                let Some(g) = got.first() else { continue };
+                prop_assert_eq!(g.starts.len(), groups.len());
+                for (i, (ws, rows)) in groups.iter().enumerate() {
+                    prop_assert_eq!(g.starts[i], (*ws).max(start));
+                    let want: FieldValue = match agg {
+                        Aggregate::Count => FieldValue::Integer(rows.len() as i64),
+                        Aggregate::Sum => FieldValue::Integer(rows.iter().map(|r| r.1).sum()),
+                        Aggregate::Mean => FieldValue::Float(rows.iter().map(|r| r.1 as f64).sum::<f64>() / rows.len() as f64),
+                        Aggregate::Min => FieldValue::Integer(rows.iter().map(|r| r.1).min().unwrap()),
+                        Aggregate::Max => FieldValue::Integer(rows.iter().map(|r| r.1).max().unwrap()),
+                        Aggregate::First => FieldValue::Integer(rows[0].1),
+                        Aggregate::Last => FieldValue::Integer(rows[rows.len() - 1].1),
+                    };
+                    prop_assert_eq!(g.values.get(i).unwrap(), want, "{:?} window {}", agg, ws);
+                    if agg == Aggregate::First { prop_assert_eq!(g.times[i], rows[0].0); }
+                    if agg == Aggregate::Last { prop_assert_eq!(g.times[i], rows[rows.len() - 1].0); }
+                }
+            }
+            let last = s.last_points(B, start, stop, &Predicate::True).unwrap();
+            let first = s.selector(B, start, stop, &Predicate::True, Aggregate::First).unwrap();
+            match scanned.first() {
+                Some(t) => {
+                    prop_assert_eq!(last[0].times[0], *t.times.last().unwrap());
+                    prop_assert_eq!(last[0].values.get(0), t.values.get(t.times.len() - 1));
+                    prop_assert_eq!(first[0].times[0], t.times[0]);
+                    prop_assert_eq!(first[0].values.get(0), t.values.get(0));
+                }
+                None => prop_assert!(last.is_empty() && first.is_empty()),
+            }
+        }
+
+        #[test]
         fn write_batches_round_trip(points in prop::collection::vec((0u8..4, any::<i64>(), any::<f64>(), any::<i64>(), any::<bool>(), ".{0,8}"), 0..30)) {
             let lines: Vec<Line<'_>> = points.iter().map(|(h, t, f, i, b, st)| {
                 line("m", &[("h", ["0", "1", "2", "3"][*h as usize])],
