@@ -1,7 +1,309 @@
-//! The browser home: wasm-bindgen bindings and IndexedDB persistence. Placeholder.
+//! The browser home: edgeflux's v2 API running inside a page, a worker or node, with its
+//! data in IndexedDB. This crate only adapts: JS values in, [`edgeflux_api::Engine`] in
+//! the middle, IndexedDB for durability. The npm package `edgeflux` (built into `pkg/`)
+//! wraps the exported [`EngineCore`] in a small JS class (`js/edgeflux.js`) that
+//! initialises the module and serialises calls.
+//!
+//! Every request follows the API crate's seam: `handle` → store the log records in one
+//! IndexedDB transaction and wait for `complete` → `apply` → respond. A failed store
+//! answers 500 and changes nothing.
+
+mod idb;
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use edgeflux_api::{Engine, Env, Request, Response};
+use js_sys::{Array, Object, Promise, Reflect, Uint8Array};
 use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::future_to_promise;
+
+use crate::idb::{js_error, LogStore};
+
+/// The clock and randomness of a JS host (browser, worker, node).
+pub struct JsEnv;
+
+impl Env for JsEnv {
+    fn now_ns(&self) -> i64 {
+        // Date.now() is whole milliseconds; as f64 it is exact far beyond year 2262.
+        (js_sys::Date::now() as i64).saturating_mul(1_000_000)
+    }
+
+    fn fill_random(&mut self, buf: &mut [u8]) {
+        // crypto.getRandomValues is checked once in `open`/`memory`; it does not fail later.
+        if getrandom::fill(buf).is_err() {
+            panic!("crypto.getRandomValues failed");
+        }
+    }
+}
+
+struct Inner {
+    engine: Engine,
+    /// `None` for an in-memory engine.
+    store: Option<LogStore>,
+    closed: bool,
+}
+
+/// One edgeflux engine. JS callers use the `Engine` class of the npm package, which wraps
+/// this one; calls must not overlap (the wrapper queues them).
+#[wasm_bindgen]
+pub struct EngineCore {
+    inner: Rc<RefCell<Inner>>,
+}
 
 #[wasm_bindgen]
-pub fn version() -> String {
-    env!("CARGO_PKG_VERSION").to_string()
+impl EngineCore {
+    /// Opens the engine stored in the IndexedDB database `name`, restoring its snapshot
+    /// and log; an unknown name starts empty.
+    pub async fn open(name: String) -> Result<EngineCore, JsValue> {
+        check_random()?;
+        let (store, recovered) = LogStore::open(&name).await?;
+        let engine = Engine::restore(
+            recovered.snapshot.as_deref(),
+            recovered.log.iter().map(Vec::as_slice),
+        )
+        .map_err(|e| js_error(&format!("edgeflux: cannot restore {name:?}: {e}")))?;
+        Ok(EngineCore::from_parts(engine, Some(store)))
+    }
+
+    /// An engine that keeps everything in memory (node, tests, throw-away pages).
+    pub fn memory() -> Result<EngineCore, JsValue> {
+        check_random()?;
+        Ok(EngineCore::from_parts(Engine::new(), None))
+    }
+
+    /// Deletes the IndexedDB database `name` and with it all of that engine's data.
+    pub async fn destroy(name: String) -> Result<(), JsValue> {
+        idb::destroy(&name).await
+    }
+
+    /// Answers one HTTP request. `headers` is an array of `[name, value]` pairs, `body`
+    /// the raw request body. Resolves to `{ status, headers: [[name, value]...], body:
+    /// Uint8Array }`.
+    pub fn fetch(
+        &self,
+        method: String,
+        url: String,
+        headers: Array,
+        body: Option<Vec<u8>>,
+    ) -> Promise {
+        let inner = Rc::clone(&self.inner);
+        future_to_promise(async move {
+            let request = to_request(&method, &url, &headers, body.unwrap_or_default())?;
+            let response = serve(&inner, &request).await?;
+            from_response(&response)
+        })
+    }
+
+    /// Closes the IndexedDB connection; later calls fail.
+    pub fn close(&self) {
+        let mut inner = self.inner.borrow_mut();
+        if let Some(store) = &inner.store {
+            store.close();
+        }
+        inner.closed = true;
+    }
+
+    /// True for an engine opened from IndexedDB, false for `memory()`.
+    #[wasm_bindgen(getter)]
+    pub fn persistent(&self) -> bool {
+        self.inner.borrow().store.is_some()
+    }
+
+    /// The version of the edgeflux crates in this build.
+    pub fn version() -> String {
+        env!("CARGO_PKG_VERSION").to_string()
+    }
+}
+
+impl EngineCore {
+    fn from_parts(engine: Engine, store: Option<LogStore>) -> EngineCore {
+        EngineCore {
+            inner: Rc::new(RefCell::new(Inner {
+                engine,
+                store,
+                closed: false,
+            })),
+        }
+    }
+}
+
+fn check_random() -> Result<(), JsValue> {
+    let mut probe = [0u8; 8];
+    getrandom::fill(&mut probe)
+        .map_err(|e| js_error(&format!("edgeflux needs crypto.getRandomValues: {e}")))
+}
+
+/// handle → persist → apply → respond, the seam of `edgeflux_api`.
+async fn serve(inner: &Rc<RefCell<Inner>>, request: &Request) -> Result<Response, JsValue> {
+    let handled = {
+        let state = inner.borrow();
+        if state.closed {
+            return Err(js_error("edgeflux: the engine is closed"));
+        }
+        state.engine.handle(request, &mut JsEnv)
+    };
+    if handled.log.is_empty() {
+        return Ok(handled.response);
+    }
+    // The store leaves the cell while its transaction runs, so no borrow spans an await.
+    let mut store = inner.borrow_mut().store.take();
+    if let Some(log) = store.as_mut() {
+        if let Err(e) = log.append(&handled.log).await {
+            inner.borrow_mut().store = store;
+            return Ok(internal_error(&format!(
+                "persisting the write failed: {}",
+                describe(&e)
+            )));
+        }
+    }
+    let mut snapshot = None;
+    {
+        let mut state = inner.borrow_mut();
+        for record in &handled.log {
+            if let Err(e) = state.engine.apply(record) {
+                state.store = store;
+                return Ok(internal_error(&format!("applying the write failed: {e}")));
+            }
+        }
+        if store.is_some() && state.engine.wants_snapshot() {
+            snapshot = Some(state.engine.snapshot());
+        }
+    }
+    if let (Some(log), Some(bytes)) = (store.as_mut(), snapshot) {
+        // The write is already durable in the log; a failed snapshot only costs replay time.
+        let _ = log.put_snapshot(&bytes).await;
+    }
+    inner.borrow_mut().store = store;
+    Ok(handled.response)
+}
+
+fn internal_error(message: &str) -> Response {
+    let body = format!(
+        "{{\"code\":\"internal error\",\"message\":{}}}",
+        json_string(message)
+    );
+    Response {
+        status: 500,
+        headers: vec![(
+            "Content-Type".into(),
+            "application/json; charset=utf-8".into(),
+        )],
+        body: body.into_bytes(),
+    }
+}
+
+fn json_string(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            c if (c as u32) < 0x20 => out.push_str(&format!("\\u{:04x}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+fn describe(error: &JsValue) -> String {
+    if let Some(e) = error.dyn_ref::<js_sys::Error>() {
+        return String::from(e.message());
+    }
+    if let Some(e) = error.dyn_ref::<web_sys::DomException>() {
+        return e.message();
+    }
+    error.as_string().unwrap_or_else(|| format!("{error:?}"))
+}
+
+/// Splits `url` (absolute, or a path with an optional query) into path and query.
+pub fn split_url(url: &str) -> (String, String) {
+    let rest = match url.find("://") {
+        Some(i) => {
+            let after = &url[i + 3..];
+            match after.find(['/', '?']) {
+                Some(j) => &after[j..],
+                None => "",
+            }
+        }
+        None => url,
+    };
+    let rest = rest.split('#').next().unwrap_or_default();
+    let (path, query) = match rest.split_once('?') {
+        Some((p, q)) => (p, q),
+        None => (rest, ""),
+    };
+    let path = if path.is_empty() { "/" } else { path };
+    (path.to_string(), query.to_string())
+}
+
+fn to_request(method: &str, url: &str, headers: &Array, body: Vec<u8>) -> Result<Request, JsValue> {
+    let (path, query) = split_url(url);
+    let mut pairs = Vec::with_capacity(headers.length() as usize);
+    for pair in headers.iter() {
+        let pair: Array = pair
+            .dyn_into()
+            .map_err(|_| js_error("headers must be [name, value] pairs"))?;
+        let name = pair.get(0).as_string();
+        let value = pair.get(1).as_string();
+        match (name, value) {
+            (Some(n), Some(v)) => pairs.push((n, v)),
+            _ => return Err(js_error("header names and values must be strings")),
+        }
+    }
+    Ok(Request {
+        method: method.to_ascii_uppercase(),
+        path,
+        query,
+        headers: pairs,
+        body,
+    })
+}
+
+fn from_response(response: &Response) -> Result<JsValue, JsValue> {
+    let out = Object::new();
+    Reflect::set(&out, &"status".into(), &response.status.into())?;
+    let headers = Array::new();
+    for (name, value) in &response.headers {
+        headers.push(&Array::of2(&name.into(), &value.into()));
+    }
+    Reflect::set(&out, &"headers".into(), &headers)?;
+    Reflect::set(
+        &out,
+        &"body".into(),
+        &Uint8Array::from(response.body.as_slice()),
+    )?;
+    Ok(out.into())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn split_url_accepts_paths_and_absolute_urls() {
+        assert_eq!(
+            split_url("/api/v2/write?org=o&bucket=b"),
+            ("/api/v2/write".into(), "org=o&bucket=b".into())
+        );
+        assert_eq!(
+            split_url("http://localhost:8086/api/v2/query?org=o#x"),
+            ("/api/v2/query".into(), "org=o".into())
+        );
+        assert_eq!(split_url("https://h"), ("/".into(), "".into()));
+        assert_eq!(split_url("https://h?x=1"), ("/".into(), "x=1".into()));
+        assert_eq!(split_url("/health"), ("/health".into(), "".into()));
+    }
+
+    #[test]
+    fn internal_error_body_is_json() {
+        let r = internal_error("a \"quoted\"\nline");
+        assert_eq!(r.status, 500);
+        assert_eq!(
+            String::from_utf8(r.body).unwrap(),
+            r#"{"code":"internal error","message":"a \"quoted\"\u000aline"}"#
+        );
+    }
 }

@@ -1,0 +1,165 @@
+//! The Worker entry point and the Durable Object that owns the engine.
+
+use std::cell::RefCell;
+
+use edgeflux_api::{Engine, Env as ApiEnv, Request as ApiRequest, Response as ApiResponse};
+use worker::{
+    durable_object, event, Context, DurableObject, Env, Headers, Request, Response, Result, State,
+};
+
+use crate::{log, path_and_query, ENGINE_OBJECT_NAME};
+
+#[event(fetch)]
+async fn fetch(req: Request, env: Env, _ctx: Context) -> Result<Response> {
+    let stub = env
+        .durable_object("ENGINE")?
+        .get_by_name(ENGINE_OBJECT_NAME)?;
+    stub.fetch_with_request(req).await
+}
+
+/// Clock and randomness inside workerd.
+struct WorkerEnv;
+
+impl ApiEnv for WorkerEnv {
+    fn now_ns(&self) -> i64 {
+        (js_sys::Date::now() as i64).saturating_mul(1_000_000)
+    }
+
+    fn fill_random(&mut self, buf: &mut [u8]) {
+        // crypto.getRandomValues always exists in workerd.
+        if getrandom::fill(buf).is_err() {
+            panic!("crypto.getRandomValues failed");
+        }
+    }
+}
+
+struct Loaded {
+    engine: Engine,
+    last_seq: u64,
+}
+
+#[durable_object]
+pub struct EngineObject {
+    state: State,
+    /// `None` until the first request restores it from storage.
+    loaded: RefCell<Option<Loaded>>,
+}
+
+impl DurableObject for EngineObject {
+    fn new(state: State, _env: Env) -> Self {
+        EngineObject {
+            state,
+            loaded: RefCell::new(None),
+        }
+    }
+
+    async fn fetch(&self, mut req: Request) -> Result<Response> {
+        // Input gates hold other events while storage operations are pending, so requests
+        // do not interleave between `handle` and `apply`.
+        if self.loaded.borrow().is_none() {
+            let storage = self.state.storage();
+            let recovered = log::recover(&storage).await?;
+            let engine = Engine::restore(
+                recovered.snapshot.as_deref(),
+                recovered.log.iter().map(Vec::as_slice),
+            )
+            .map_err(|e| worker::Error::RustError(format!("restore failed: {e}")))?;
+            *self.loaded.borrow_mut() = Some(Loaded {
+                engine,
+                last_seq: recovered.last_seq,
+            });
+        }
+        let request = to_api_request(&mut req).await?;
+        let response = self.serve(&request).await?;
+        to_worker_response(response)
+    }
+}
+
+impl EngineObject {
+    async fn serve(&self, request: &ApiRequest) -> Result<ApiResponse> {
+        let (handled, first_seq) = {
+            let loaded = self.loaded.borrow();
+            let Some(l) = loaded.as_ref() else {
+                return Ok(internal_error("engine not loaded"));
+            };
+            (l.engine.handle(request, &mut WorkerEnv), l.last_seq + 1)
+        };
+        if handled.log.is_empty() {
+            return Ok(handled.response);
+        }
+        let storage = self.state.storage();
+        if let Err(e) = log::append(&storage, first_seq, &handled.log).await {
+            return Ok(internal_error(&format!("persisting the write failed: {e}")));
+        }
+        let snapshot = {
+            let mut loaded = self.loaded.borrow_mut();
+            let Some(l) = loaded.as_mut() else {
+                return Ok(internal_error("engine not loaded"));
+            };
+            l.last_seq = first_seq + handled.log.len() as u64 - 1;
+            for record in &handled.log {
+                if let Err(e) = l.engine.apply(record) {
+                    return Ok(internal_error(&format!("applying the write failed: {e}")));
+                }
+            }
+            l.engine
+                .wants_snapshot()
+                .then(|| (l.last_seq, l.engine.snapshot()))
+        };
+        if let Some((seq, bytes)) = snapshot {
+            // The write is durable in the log already; a failed snapshot only costs replay.
+            if let Err(e) = log::put_snapshot(&storage, seq, &bytes).await {
+                worker::console_error!("edgeflux: snapshot failed: {e}");
+            }
+        }
+        Ok(handled.response)
+    }
+}
+
+async fn to_api_request(req: &mut Request) -> Result<ApiRequest> {
+    let url = req.url()?;
+    let (path, query) = path_and_query(url.as_str());
+    let headers = req.headers().entries().collect();
+    let body = req.bytes().await.unwrap_or_default();
+    Ok(ApiRequest {
+        method: req.method().to_string().to_ascii_uppercase(),
+        path,
+        query,
+        headers,
+        body,
+    })
+}
+
+fn to_worker_response(response: ApiResponse) -> Result<Response> {
+    let headers = Headers::new();
+    for (name, value) in &response.headers {
+        headers.append(name, value)?;
+    }
+    let status = response.status;
+    let out = if status == 204 || status == 304 || response.body.is_empty() {
+        Response::empty()?
+    } else {
+        Response::from_bytes(response.body)?
+    };
+    Ok(out.with_status(status).with_headers(headers))
+}
+
+fn internal_error(message: &str) -> ApiResponse {
+    let escaped: String = message
+        .chars()
+        .flat_map(|c| match c {
+            '"' => vec!['\\', '"'],
+            '\\' => vec!['\\', '\\'],
+            c if (c as u32) < 0x20 => vec![' '],
+            c => vec![c],
+        })
+        .collect();
+    ApiResponse {
+        status: 500,
+        headers: vec![(
+            "Content-Type".into(),
+            "application/json; charset=utf-8".into(),
+        )],
+        body: format!("{{\"code\":\"internal error\",\"message\":\"{escaped}\"}}").into_bytes(),
+    }
+}
