@@ -22,6 +22,7 @@ mod catalog;
 mod data;
 mod engine;
 mod flux_extern;
+mod flux_source;
 mod http;
 mod record;
 mod routes;

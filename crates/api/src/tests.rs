@@ -949,3 +949,83 @@ fn query_request_parsing() {
         e.message
     );
 }
+
+#[test]
+fn walking_skeleton_setup_write_query() {
+    let mut h = Harness::new();
+    let s = h.setup();
+    let t = Some(s.token.as_str());
+    let now_s = h.env.now / 1_000_000_000;
+    let lines = format!(
+        "m,host=a v=1 {}\nm,host=b v=2 {}\nother v=3 {}",
+        now_s - 60,
+        now_s - 30,
+        now_s - 10
+    );
+    let r = h.call(
+        "POST",
+        "/api/v2/write?org=my-org&bucket=my-bucket&precision=s",
+        t,
+        &lines,
+    );
+    assert_eq!(r.status, 204, "{}", text(&r));
+    let flux = r#"from(bucket: "my-bucket") |> range(start: -1h) |> filter(fn: (r) => r._measurement == "m")"#;
+    let req = Request {
+        method: "POST".into(),
+        path: "/api/v2/query".into(),
+        query: "org=my-org".into(),
+        headers: vec![
+            ("Authorization".into(), format!("Token {}", s.token)),
+            ("Content-Type".into(), "application/json".into()),
+        ],
+        body: json!({"query": flux, "dialect": {"annotations": ["datatype", "group", "default"]}})
+            .to_string()
+            .into_bytes(),
+    };
+    let r = h.request(req.clone());
+    assert_eq!(r.status, 200, "{}", text(&r));
+    assert_eq!(r.header("Content-Type"), Some("text/csv; charset=utf-8"));
+    let csv = text(&r);
+    assert!(csv.starts_with("#datatype,string,long,dateTime:RFC3339,dateTime:RFC3339,dateTime:RFC3339,double,string,string,string\r\n"), "{csv}");
+    assert!(
+        csv.contains(",result,table,_start,_stop,_time,_value,_field,_measurement,host\r\n"),
+        "{csv}"
+    );
+    assert!(csv.contains(",,0,"), "{csv}");
+    assert!(csv.contains(",1,v,m,a\r\n"), "{csv}");
+    assert!(csv.contains(",2,v,m,b\r\n"), "{csv}");
+    assert!(!csv.contains("other"), "{csv}");
+
+    // Raw Flux, no annotations; gzip on request.
+    let mut raw = req.clone();
+    raw.headers[1].1 = "application/vnd.flux".into();
+    raw.headers.push(("Accept-Encoding".into(), "gzip".into()));
+    raw.body = flux.as_bytes().to_vec();
+    let r = h.request(raw);
+    assert_eq!(r.status, 200);
+    assert_eq!(r.header("Content-Encoding"), Some("gzip"));
+    let mut plain = String::new();
+    std::io::Read::read_to_string(&mut flate2::read::GzDecoder::new(&r.body[..]), &mut plain)
+        .unwrap();
+    assert!(plain.starts_with(",result,table,_start"), "{plain}");
+
+    // Errors before output are JSON with Flux's code.
+    let mut bad = req.clone();
+    bad.body = json!({"query": "from(bucket: \"nope\") |> range(start: -1h)"})
+        .to_string()
+        .into_bytes();
+    let r = h.request(bad);
+    assert_error(&r, 404, "not found", "could not find bucket \"nope\"");
+    let mut bad = req.clone();
+    bad.body = json!({"query": "from(bucket: "}).to_string().into_bytes();
+    assert_eq!(h.request(bad).status, 400);
+
+    // A write-only token cannot see the bucket; no token is 401.
+    let wo = h.token(&s.token, &s.org_id, json!([{"action": "write", "resource": {"type": "buckets", "id": s.bucket_id, "orgID": s.org_id}}]));
+    let mut q = req.clone();
+    q.headers[0].1 = format!("Token {wo}");
+    assert_eq!(h.request(q).status, 404);
+    let mut q = req.clone();
+    q.headers.remove(0);
+    assert_eq!(h.request(q).status, 401);
+}
