@@ -78,6 +78,9 @@ fn main() {
     let t = Instant::now();
     store.seal_all();
     let seal = t.elapsed();
+    let t = Instant::now();
+    let report = store.compact(stop_ns);
+    let compact = t.elapsed();
     let mem = store.memory_usage();
     let stats = store.stats();
     let vps = values as f64 / ingest.as_secs_f64();
@@ -91,6 +94,12 @@ fn main() {
         ingest.as_secs_f64(),
         vps / 1e6,
         seal.as_secs_f64()
+    );
+    println!(
+        "compact (merge 1024-row blocks up to 4096): {:.3} s, {} blocks -> {}",
+        compact.as_secs_f64(),
+        report.removed_blocks.len(),
+        report.added_blocks.len()
     );
     println!(
         "write-log records (encode_write): {:.2} bytes/value",

@@ -18,7 +18,8 @@
 //! payload)* | crc32c`.
 
 use crate::bits::{
-    pack_bits, pack_u64s, unpack_bits, unpack_u64s, unzigzag, zigzag, Reader, Writer,
+    pack_bits, pack_residuals, pack_u64s, unpack_bits, unpack_residuals, unpack_u64s, unzigzag,
+    zigzag, Reader, Writer,
 };
 use crate::error::CodecError;
 use crate::model::{Chunk, Column, Values};
@@ -77,7 +78,7 @@ fn encode_ints_order(vals: &[i64], order: u8, w: &mut Writer) {
             }));
         }
     }
-    pack_u64s(&resid, w);
+    pack_residuals(&resid, w);
 }
 
 /// Writes `vals` with whichever of `orders` (0 raw, 1 delta, 2 delta-of-delta) is smallest.
@@ -105,14 +106,14 @@ pub(crate) fn decode_ints(r: &mut Reader<'_>, n: usize) -> Result<Vec<i64>, Code
     match order {
         0 => {
             let mut raw = Vec::new();
-            unpack_u64s(r, n, &mut raw)?;
+            unpack_residuals(r, n, &mut raw)?;
             out.extend(raw.into_iter().map(unzigzag));
         }
         1 => {
             let mut prev = r.ivar()?;
             out.push(prev);
             let mut raw = Vec::new();
-            unpack_u64s(r, n - 1, &mut raw)?;
+            unpack_residuals(r, n - 1, &mut raw)?;
             for z in raw {
                 prev = prev.wrapping_add(unzigzag(z));
                 out.push(prev);
@@ -126,7 +127,7 @@ pub(crate) fn decode_ints(r: &mut Reader<'_>, n: usize) -> Result<Vec<i64>, Code
                 prev = prev.wrapping_add(d);
                 out.push(prev);
                 let mut raw = Vec::new();
-                unpack_u64s(r, n - 2, &mut raw)?;
+                unpack_residuals(r, n - 2, &mut raw)?;
                 for z in raw {
                     d = d.wrapping_add(unzigzag(z));
                     prev = prev.wrapping_add(d);

@@ -17,7 +17,8 @@ use crate::write::WriteBatch;
 pub struct StoreOptions {
     /// A series' head is sealed into blocks when it holds this many rows.
     pub max_head_rows: usize,
-    /// Upper bound on rows per block.
+    /// Upper bound on rows per block. Heads seal into blocks of at most `max_head_rows`;
+    /// `compact` merges a window's small blocks up to this size.
     pub max_block_rows: usize,
 }
 
@@ -25,7 +26,7 @@ impl Default for StoreOptions {
     fn default() -> Self {
         StoreOptions {
             max_head_rows: 1024,
-            max_block_rows: 1024,
+            max_block_rows: 4096,
         }
     }
 }
