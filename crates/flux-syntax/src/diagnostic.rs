@@ -88,7 +88,8 @@ pub(crate) fn from_rich(
     e: chumsky::error::Rich<'_, crate::lexer::Tok<'_>, chumsky::span::SimpleSpan>,
 ) -> Diagnostic {
     use chumsky::error::{RichPattern, RichReason};
-    let span = Span::new(e.span().start as u32, e.span().end as u32);
+    let (a, b) = (e.span().start as u32, e.span().end as u32);
+    let span = Span::new(a.min(b), a.max(b));
     match e.into_reason() {
         RichReason::Custom(msg) => Diagnostic::new(span, msg),
         RichReason::ExpectedFound { expected, found } => {
@@ -103,8 +104,41 @@ pub(crate) fn from_rich(
                     RichPattern::EndOfInput => "EOF".to_string(),
                 })
                 .collect();
+            names.retain(|n| n != "something else");
             names.sort();
             names.dedup();
+            // Operators that could extend the expression before the error are noise next to
+            // what would close or continue the construct (`expected RPAREN, got EOF`).
+            const CONTINUATIONS: &[&str] = &[
+                "ADD",
+                "SUB",
+                "MUL",
+                "DIV",
+                "MOD",
+                "POW",
+                "EQ",
+                "NEQ",
+                "LT",
+                "LTE",
+                "GT",
+                "GTE",
+                "REGEXEQ",
+                "REGEXNEQ",
+                "AND",
+                "OR",
+                "DOT",
+                "LBRACK",
+                "LPAREN",
+                "PIPE_FORWARD",
+            ];
+            let essential: Vec<String> = names
+                .iter()
+                .filter(|n| !CONTINUATIONS.contains(&n.as_str()))
+                .cloned()
+                .collect();
+            if !essential.is_empty() {
+                names = essential;
+            }
             let got = match &found {
                 Some(t) => t.flux_name().to_string(),
                 None => "EOF".to_string(),

@@ -43,6 +43,8 @@ struct Printer<'a> {
     next: usize,
     /// When > 0 we are rendering a trial inline string: never emit comments.
     inline_depth: usize,
+    /// Per comment: is it followed by a blank line in the source?
+    blank_after: Vec<bool>,
 }
 
 fn needs_parens(child: &Expression, parent_prec: u8, right: bool) -> bool {
@@ -116,6 +118,8 @@ pub(crate) fn escape_string(s: &str) -> String {
             '"' => out.push_str("\\\""),
             '\\' => out.push_str("\\\\"),
             '$' if chars.peek() == Some(&'{') => out.push_str("\\$"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
             _ => out.push(c),
         }
     }
@@ -145,7 +149,23 @@ impl<'a> Printer<'a> {
                 None => false,
             })
             .collect();
+        let blank_after = file
+            .comments
+            .iter()
+            .map(|c| match source {
+                Some(src) => {
+                    let end = (c.span.end as usize).min(src.len());
+                    let rest = &src[end..];
+                    let gap_end = rest
+                        .find(|ch: char| !ch.is_whitespace())
+                        .unwrap_or(rest.len());
+                    rest[..gap_end].matches('\n').count() >= 2
+                }
+                None => false,
+            })
+            .collect();
         Printer {
+            blank_after,
             out: String::new(),
             indent: 0,
             comments: &file.comments,
@@ -167,6 +187,13 @@ impl<'a> Printer<'a> {
         self.out.push('\n');
         for _ in 0..self.indent {
             self.out.push_str(INDENT);
+        }
+    }
+
+    /// Drops trailing indentation and blank lines back to the end of the last text line.
+    fn trim_line_end(&mut self) {
+        while self.out.ends_with(' ') || self.out.ends_with('\n') {
+            self.out.pop();
         }
     }
 
@@ -196,6 +223,9 @@ impl<'a> Printer<'a> {
             let text = self.comments[self.next].text.trim_end().to_string();
             self.w(&text);
             self.newline();
+            if self.blank_after[self.next] {
+                self.newline();
+            }
             self.next += 1;
             any = true;
         }
@@ -397,12 +427,7 @@ impl<'a> Printer<'a> {
         if self.has_comment_in(Span::new(b.span.start, b.span.end)) {
             self.newline();
             self.leading(b.span.end);
-            while self.out.ends_with(' ') {
-                self.out.pop();
-            }
-            if self.out.ends_with("\n\n") {
-                self.out.pop();
-            }
+            self.trim_line_end();
         }
         self.indent -= 1;
         self.newline();
@@ -547,7 +572,10 @@ impl<'a> Printer<'a> {
             Expression::Unary(u) => {
                 let p = prec(e);
                 self.w(u.operator.as_str());
-                if matches!(u.operator, UnaryOperator::Not | UnaryOperator::Exists) {
+                let spaced = matches!(u.operator, UnaryOperator::Not | UnaryOperator::Exists)
+                    || matches!(&u.argument, Expression::Unary(inner)
+                        if matches!(inner.operator, UnaryOperator::Add | UnaryOperator::Sub));
+                if spaced {
                     self.w(" ");
                 }
                 self.child(&u.argument, p, false);
@@ -653,13 +681,7 @@ impl<'a> Printer<'a> {
         if self.has_comment_in(span) {
             self.newline();
             self.leading(span.end);
-            while self.out.ends_with(' ') {
-                self.out.pop();
-            }
-            if let Some(stripped) = self.out.strip_suffix('\n') {
-                let len = stripped.len();
-                self.out.truncate(len);
-            }
+            self.trim_line_end();
         }
         self.indent -= 1;
         self.newline();

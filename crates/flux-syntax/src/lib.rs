@@ -77,13 +77,41 @@ pub fn parse(source: &str) -> ParseResult {
         .iter()
         .map(|(t, s)| (*t, (s.start as usize..s.end as usize).into()))
         .collect();
-    let eoi: chumsky::span::SimpleSpan = (source.len()..source.len()).into();
+    // End-of-input errors point just after the last token, like libflux's.
+    let last = tokens.last().map(|(_, s)| s.end).unwrap_or(0);
+    let eoi: chumsky::span::SimpleSpan = (last..last).into();
     let input = tokens.as_slice().map(eoi, |(t, s)| (t, s));
-    let (file, errors) = parser::file_parser().parse(input).into_output_errors();
+    let line_starts: std::rc::Rc<[usize]> = tokens
+        .iter()
+        .map(|(_, s)| s.start)
+        .filter(|&s| s == 0 || source.as_bytes()[s - 1] == b'\n')
+        .collect();
+    let (file, errors) = parser::file_parser(line_starts)
+        .parse(input)
+        .into_output_errors();
     let mut file = file.unwrap_or_default();
     file.span = file_span;
     file.comments = lexed.comments;
-    diagnostics.extend(errors.into_iter().map(diagnostic::from_rich));
+    for s in &mut file.body {
+        if let ast::Statement::Bad(b) = s {
+            b.text = source.get(b.span.range()).unwrap_or_default().to_string();
+        }
+    }
+    // The lexer already explained bad tokens and unterminated strings; the parser's complaints
+    // about the same places are noise.
+    let lexer_starts: Vec<u32> = diagnostics.iter().map(|d| d.span.start).collect();
+    let unterminated = diagnostics
+        .iter()
+        .filter(|d| d.message == "unterminated string literal")
+        .map(|d| d.span.start)
+        .min();
+    diagnostics.extend(
+        errors
+            .into_iter()
+            .map(diagnostic::from_rich)
+            .filter(|d| !lexer_starts.contains(&d.span.start))
+            .filter(|d| unterminated.is_none_or(|u| d.span.start < u)),
+    );
     diagnostics.sort_by_key(|d| (d.span.start, d.span.end));
     diagnostics.dedup();
     ParseResult { file, diagnostics }

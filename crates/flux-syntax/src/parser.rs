@@ -4,6 +4,8 @@
 //! > unary `+ -` > `|>` > `^` > `* / %` > `+ -` > comparisons and `=~ !~` > `not`/`exists`
 //! > `and` > `or` > `if/then/else`. Binary operators are left-associative.
 
+use std::rc::Rc;
+
 use chumsky::input::ValueInput;
 use chumsky::prelude::*;
 
@@ -91,7 +93,9 @@ where
         .collect::<Vec<_>>()
 }
 
-pub fn file_parser<'s, I>() -> impl Parser<'s, I, File, Extra<'s>>
+/// `line_starts`: sorted byte offsets of the tokens that begin a line at column 1, where
+/// error recovery resumes.
+pub fn file_parser<'s, I>(line_starts: Rc<[usize]>) -> impl Parser<'s, I, File, Extra<'s>>
 where
     I: ValueInput<'s, Token = Tok<'s>, Span = SimpleSpan> + 's,
 {
@@ -623,11 +627,25 @@ where
             path,
         });
 
-    // Recovery: a statement that fails to parse is skipped token by token until a statement
-    // parses again, so one mistake yields one diagnostic and the rest of the file survives.
-    let recovering_statement = statement
-        .clone()
-        .recover_with(skip_then_retry_until(any().ignored(), end()));
+    // Recovery: a statement that fails to parse becomes a `Bad` statement covering everything
+    // up to the next token at the start of a line (column 1), where parsing resumes. One
+    // mistake yields one diagnostic and the rest of the file still has an AST.
+    let at_line_start = any().try_map(move |t, span: SimpleSpan| {
+        if line_starts.binary_search(&span.start).is_ok() {
+            Ok(t)
+        } else {
+            Err(Rich::custom(span, "not at a line start"))
+        }
+    });
+    let bad_statement = any()
+        .then(any().and_is(at_line_start.not()).repeated())
+        .map_with(|_, e| {
+            Statement::Bad(Box::new(BadStatement {
+                span: sp(e.span()),
+                text: String::new(),
+            }))
+        });
+    let recovering_statement = statement.clone().recover_with(via_parser(bad_statement));
 
     package
         .or_not()

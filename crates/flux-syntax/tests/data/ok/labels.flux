@@ -1,0 +1,3 @@
+a = .mylabel
+b = ."with spaces"
+c = f(column: ._value)

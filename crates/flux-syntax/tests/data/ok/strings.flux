@@ -1,0 +1,12 @@
+s1 = "abc"
+s2 = "string with double \" quote"
+s3 = "string with backslash \\"
+s4 = "日本語"
+s5 = "\xe6\x97\xa5\xe6\x9c\xac\xe8\xaa\x9e"
+s6 = "the answer is ${n}"
+s7 = "the answer is not ${n + 1} nor ${ {a: "}"}.a }"
+s8 = "dollar sign opening curly bracket \${"
+s9 = "tab\tnew\nline\rcr"
+s10 = "multi
+line"
+s11 = "${"nested ${"deep"}"}"
