@@ -41,6 +41,7 @@ fn main() {
     let mut values = 0usize;
     let mut ingest = std::time::Duration::ZERO;
     let mut log_bytes = 0usize;
+    let mut encode = std::time::Duration::ZERO;
     let mut start_ns = i64::MAX;
     let mut stop_ns = i64::MIN;
     let mut rest = text.as_str();
@@ -73,7 +74,9 @@ fn main() {
         store.apply_write(&prepared.batch);
         ingest += t.elapsed();
         values += prepared.batch.value_count();
+        let t = Instant::now();
         log_bytes += edgeflux_store::codec::encode_write(&prepared.batch).len();
+        encode += t.elapsed();
     }
     let t = Instant::now();
     store.seal_all();
@@ -102,8 +105,9 @@ fn main() {
         report.added_blocks.len()
     );
     println!(
-        "write-log records (encode_write): {:.2} bytes/value",
-        log_bytes as f64 / values as f64
+        "write-log records (encode_write): {:.2} bytes/value, encoded at {:.2} M values/s",
+        log_bytes as f64 / values as f64,
+        values as f64 / encode.as_secs_f64() / 1e6
     );
     println!(
         "resident after seal: {} bytes = {:.3} bytes/value (blocks {}, index {}, head {})",

@@ -223,7 +223,7 @@ fn decode_floats(r: &mut Reader<'_>, n: usize) -> Result<Vec<f64>, CodecError> {
 
 // ---- columns ----
 
-fn encode_values(values: &Values, valid: &[bool], w: &mut Writer) {
+pub(crate) fn encode_values(values: &Values, valid: &[bool], w: &mut Writer) {
     let all_valid = valid.iter().all(|&v| v);
     if all_valid {
         w.u8(0);
@@ -277,7 +277,11 @@ fn encode_values(values: &Values, valid: &[bool], w: &mut Writer) {
     }
 }
 
-fn decode_values(r: &mut Reader<'_>, ty: FieldType, rows: usize) -> Result<Column, CodecError> {
+pub(crate) fn decode_values(
+    r: &mut Reader<'_>,
+    ty: FieldType,
+    rows: usize,
+) -> Result<Column, CodecError> {
     let valid: Vec<bool> = match r.u8()? {
         0 => vec![true; rows],
         1 => {

@@ -12,13 +12,14 @@
 
 use std::collections::BTreeMap;
 
-use edgeflux_types::FieldValue;
-
 use crate::bits::{Reader, Writer};
-use crate::block::{block_header, decode_block, encode_block, type_from_tag, type_tag, MAX_ROWS};
+use crate::block::{
+    block_header, decode_block, decode_ints, decode_values, encode_block, encode_ints,
+    encode_values, type_from_tag, type_tag, MAX_ROWS,
+};
 use crate::delete::{DeleteBatch, DeleteOp, DeletePredicate, TagRule};
 use crate::error::{CodecError, StoreError};
-use crate::model::{Chunk, SeriesKey};
+use crate::model::{Chunk, Column, SeriesKey};
 use crate::store::{BlockHandle, Bucket, BucketOptions, Series, Store, StoreOptions};
 use crate::write::{BatchPoint, WriteBatch};
 
@@ -125,9 +126,17 @@ fn get_key(r: &mut Reader<'_>) -> Result<SeriesKey, CodecError> {
     Ok(SeriesKey { measurement, tags })
 }
 
-/// The payload of a write record.
+/// Format of write payloads: points grouped by series, each series columnar (times
+/// and one compressed column per field and type, as in blocks), so a log record costs
+/// about as much as the data it carries.
+const WRITE_FORMAT: u8 = 2;
+
+/// The payload of a write record. Points are stored grouped by series, keeping their
+/// order within a series (all that last-write-wins depends on); `decode_write_payload`
+/// returns them in that grouped order.
 pub fn encode_write_payload(b: &WriteBatch) -> Vec<u8> {
     let mut w = Writer::new();
+    w.u8(WRITE_FORMAT);
     w.u64(b.bucket);
     w.usize(b.series.len());
     for k in &b.series {
@@ -137,23 +146,40 @@ pub fn encode_write_payload(b: &WriteBatch) -> Vec<u8> {
     for f in &b.field_names {
         w.str(f);
     }
-    w.usize(b.points.len());
-    let mut prev = 0i64;
+    let mut by_series: Vec<Vec<&BatchPoint>> = vec![Vec::new(); b.series.len()];
     for p in &b.points {
-        w.var(u64::from(p.series));
-        w.ivar(p.time.wrapping_sub(prev));
-        prev = p.time;
-        w.usize(p.fields.len());
-        for (id, v) in &p.fields {
-            w.var(u64::from(*id));
-            w.u8(type_tag(v.field_type()));
-            match v {
-                FieldValue::Float(x) => w.u64(x.to_bits()),
-                FieldValue::Integer(x) => w.ivar(*x),
-                FieldValue::UInteger(x) => w.var(*x),
-                FieldValue::String(s) => w.str(s),
-                FieldValue::Boolean(x) => w.u8(u8::from(*x)),
+        if let Some(v) = by_series.get_mut(p.series as usize) {
+            v.push(p);
+        }
+    }
+    for points in &by_series {
+        w.usize(points.len());
+        if points.is_empty() {
+            continue;
+        }
+        let times: Vec<i64> = points.iter().map(|p| p.time).collect();
+        let mut tw = Writer::new();
+        encode_ints(&times, &[1, 2], &mut tw);
+        w.bytes(&tw.buf);
+        // Columns keyed by (field id, type), in that order.
+        let mut cols: BTreeMap<(u32, u8), Column> = BTreeMap::new();
+        for (row, p) in points.iter().enumerate() {
+            for (fid, v) in &p.fields {
+                let col = cols
+                    .entry((*fid, type_tag(v.field_type())))
+                    .or_insert_with(|| Column::nulls(v.field_type(), points.len()));
+                if col.values.set(row, v) {
+                    col.valid[row] = true;
+                }
             }
+        }
+        w.usize(cols.len());
+        for ((fid, tag), col) in &cols {
+            w.var(u64::from(*fid));
+            w.u8(*tag);
+            let mut cw = Writer::new();
+            encode_values(&col.values, &col.valid, &mut cw);
+            w.bytes(&cw.buf);
         }
     }
     w.buf
@@ -161,6 +187,10 @@ pub fn encode_write_payload(b: &WriteBatch) -> Vec<u8> {
 
 pub fn decode_write_payload(payload: &[u8]) -> Result<WriteBatch, CodecError> {
     let mut r = Reader::new(payload);
+    let format = r.u8()?;
+    if format != WRITE_FORMAT {
+        return Err(CodecError::Version(format));
+    }
     let bucket = r.u64()?;
     let ns = r.len(2)?;
     let mut series = Vec::with_capacity(ns);
@@ -172,41 +202,35 @@ pub fn decode_write_payload(payload: &[u8]) -> Result<WriteBatch, CodecError> {
     for _ in 0..nf {
         field_names.push(r.string()?);
     }
-    let np = r.len(3)?;
-    let mut points = Vec::with_capacity(np);
-    let mut prev = 0i64;
-    for _ in 0..np {
-        let sid = r.var()?;
-        if sid >= ns as u64 {
-            return Err(CodecError::Invalid("series index"));
+    let mut points = Vec::new();
+    for sid in 0..ns {
+        let n = r.count(MAX_ROWS)?;
+        if n == 0 {
+            continue;
         }
-        let time = prev.wrapping_add(r.ivar()?);
-        prev = time;
-        let n = r.len(2)?;
-        let mut fields = Vec::with_capacity(n);
-        for _ in 0..n {
-            let id = r.var()?;
-            if id >= nf as u64 {
-                return Err(CodecError::Invalid("field index"));
-            }
-            let v = match type_from_tag(r.u8()?)? {
-                edgeflux_types::FieldType::Float => FieldValue::Float(f64::from_bits(r.u64()?)),
-                edgeflux_types::FieldType::Integer => FieldValue::Integer(r.ivar()?),
-                edgeflux_types::FieldType::UInteger => FieldValue::UInteger(r.var()?),
-                edgeflux_types::FieldType::String => FieldValue::String(r.string()?),
-                edgeflux_types::FieldType::Boolean => match r.u8()? {
-                    0 => FieldValue::Boolean(false),
-                    1 => FieldValue::Boolean(true),
-                    _ => return Err(CodecError::Invalid("boolean")),
-                },
-            };
-            fields.push((id as u32, v));
-        }
-        points.push(BatchPoint {
+        let times = decode_ints(&mut Reader::new(r.bytes()?), n)?;
+        let first = points.len();
+        points.extend(times.into_iter().map(|time| BatchPoint {
             series: sid as u32,
             time,
-            fields,
-        });
+            fields: Vec::new(),
+        }));
+        let ncols = r.len(3)?;
+        for _ in 0..ncols {
+            let fid = r.var()?;
+            if fid >= nf as u64 {
+                return Err(CodecError::Invalid("field index"));
+            }
+            let ty = type_from_tag(r.u8()?)?;
+            let col = decode_values(&mut Reader::new(r.bytes()?), ty, n)?;
+            for (i, p) in points[first..].iter_mut().enumerate() {
+                if col.valid[i] {
+                    if let Some(v) = col.values.get(i) {
+                        p.fields.push((fid as u32, v));
+                    }
+                }
+            }
+        }
     }
     finish(&r)?;
     Ok(WriteBatch {

@@ -60,8 +60,23 @@ impl BucketOptions {
 
 pub(crate) fn window_start(t: i64, every: i64, offset: i64) -> i64 {
     let o = offset.rem_euclid(every);
-    let s = t.wrapping_sub(o).div_euclid(every) * every;
+    // Wrapping: a window start near i64::MIN may not be representable; no panic.
+    let s = t.wrapping_sub(o).div_euclid(every).wrapping_mul(every);
     s.wrapping_add(o)
+}
+
+#[cfg(test)]
+mod window_tests {
+    #[test]
+    fn windows_align_to_the_epoch_with_offsets_and_extremes() {
+        use super::window_start;
+        assert_eq!(window_start(25, 10, 0), 20);
+        assert_eq!(window_start(-5, 10, 0), -10);
+        assert_eq!(window_start(25, 10, 3), 23);
+        assert_eq!(window_start(22, 10, -7), 13);
+        let _ = window_start(i64::MIN, 3, 0);
+        let _ = window_start(i64::MAX, i64::MAX, i64::MIN);
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -420,25 +435,25 @@ impl Store {
         }
     }
 
-    /// Background maintenance: drops data of expired shard-group windows (retention as of
-    /// `now_ns`), seals heads, applies tombstones and merges overlapping or small blocks
-    /// of a window (resident blocks only; evicted ones are left as they are).
-    pub fn compact(&mut self, now_ns: i64) -> CompactReport {
-        let mut report = CompactReport::default();
-        let max_rows = self.options.max_block_rows;
+    /// Drops the data of shard-group windows that ended before `now_ns - retention`
+    /// (InfluxDB drops whole expired shard groups). Returns the ids of removed blocks.
+    pub fn enforce_retention(&mut self, now_ns: i64) -> Vec<u64> {
+        let mut removed = Vec::new();
         for bucket in self.buckets.values_mut() {
+            if bucket.options.retention_ns <= 0 {
+                continue;
+            }
             let shard = bucket.options.shard_group_duration();
-            let cutoff = (bucket.options.retention_ns > 0)
-                .then(|| now_ns.saturating_sub(bucket.options.retention_ns));
+            let cutoff = now_ns.saturating_sub(bucket.options.retention_ns);
             for s in bucket.series.values_mut() {
-                if let Some(cutoff) = cutoff {
-                    s.blocks.retain(|b| {
-                        let expired = b.window.saturating_add(shard) <= cutoff;
-                        if expired {
-                            report.removed_blocks.push(b.id);
-                        }
-                        !expired
-                    });
+                s.blocks.retain(|b| {
+                    let expired = b.window.saturating_add(shard) <= cutoff;
+                    if expired {
+                        removed.push(b.id);
+                    }
+                    !expired
+                });
+                if s.head.rows() > 0 {
                     let keep: Vec<bool> = s
                         .head
                         .times
@@ -447,6 +462,24 @@ impl Store {
                         .collect();
                     s.head.retain_rows(&keep);
                 }
+            }
+            bucket.prune();
+        }
+        removed
+    }
+
+    /// Background maintenance: `enforce_retention(now_ns)`, then seals heads, applies
+    /// tombstones and merges overlapping or small blocks of a window (resident blocks
+    /// only; a window with an evicted block is left as it is).
+    pub fn compact(&mut self, now_ns: i64) -> CompactReport {
+        let mut report = CompactReport {
+            removed_blocks: self.enforce_retention(now_ns),
+            ..CompactReport::default()
+        };
+        let max_rows = self.options.max_block_rows;
+        for bucket in self.buckets.values_mut() {
+            let shard = bucket.options.shard_group_duration();
+            for s in bucket.series.values_mut() {
                 let before: Vec<u64> = s.blocks.iter().map(|b| b.id).collect();
                 s.seal(shard, max_rows, &mut self.next_block_id);
                 compact_series(s, shard, max_rows, &mut self.next_block_id);
