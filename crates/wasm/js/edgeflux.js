@@ -165,8 +165,14 @@ export class Engine {
   async query(flux, opts = {}) {
     const org = opts.org ?? this.defaults.org;
     const q = new URLSearchParams({ org });
+    // Annotated CSV, as InfluxDB's client libraries ask for it.
+    const body = {
+      query: flux,
+      type: "flux",
+      dialect: { header: true, delimiter: ",", annotations: ["datatype", "group", "default"], commentPrefix: "#", dateTimeFormat: "RFC3339" },
+    };
     const res = await this.fetch("POST", `/api/v2/query?${q}`,
-      { ...this.#auth(opts), "Content-Type": "application/vnd.flux", Accept: "application/csv" }, flux);
+      { ...this.#auth(opts), "Content-Type": "application/json", Accept: "application/csv" }, body);
     if (res.status >= 300) throw new EdgefluxError(res.status, res.body);
     return res.body;
   }
