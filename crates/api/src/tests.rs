@@ -1029,3 +1029,206 @@ fn walking_skeleton_setup_write_query() {
     q.headers.remove(0);
     assert_eq!(h.request(q).status, 401);
 }
+
+/// Every authenticated route × no token / other org's all-access / read-only / write-only /
+/// one-bucket / all-access: 401 for no or foreign credentials on service routes, 403 on
+/// write/delete handlers, 404 where InfluxDB hides a bucket, 2xx when allowed.
+#[test]
+fn auth_matrix() {
+    const KINDS: [&str; 6] = [
+        "none",
+        "wrong-org",
+        "read-only",
+        "write-only",
+        "bucket",
+        "all-access",
+    ];
+    type Route = (&'static str, &'static str, &'static str, [u16; 6]);
+    // {A} = org id, {B} = the bucket's id, {U} = the admin user, {T} = the operator token's id.
+    let routes: [Route; 25] = [
+        ("GET", "/api/v2/buckets", "", [401, 200, 200, 200, 200, 200]),
+        (
+            "POST",
+            "/api/v2/buckets",
+            r#"{"orgID":"{A}","name":"new"}"#,
+            [401, 401, 401, 201, 401, 201],
+        ),
+        (
+            "GET",
+            "/api/v2/buckets/{B}",
+            "",
+            [401, 401, 200, 401, 200, 200],
+        ),
+        (
+            "PATCH",
+            "/api/v2/buckets/{B}",
+            r#"{"description":"x"}"#,
+            [401, 401, 401, 200, 200, 200],
+        ),
+        (
+            "DELETE",
+            "/api/v2/buckets/{B}",
+            "",
+            [401, 401, 401, 204, 204, 204],
+        ),
+        ("GET", "/api/v2/orgs", "", [401, 200, 200, 200, 200, 200]),
+        (
+            "POST",
+            "/api/v2/orgs",
+            r#"{"name":"another"}"#,
+            [401, 401, 401, 401, 401, 401],
+        ),
+        (
+            "GET",
+            "/api/v2/orgs/{A}",
+            "",
+            [401, 401, 401, 401, 401, 200],
+        ),
+        (
+            "PATCH",
+            "/api/v2/orgs/{A}",
+            r#"{"description":"x"}"#,
+            [401, 401, 401, 401, 401, 200],
+        ),
+        (
+            "DELETE",
+            "/api/v2/orgs/{A}",
+            "",
+            [401, 401, 401, 401, 401, 204],
+        ),
+        ("GET", "/api/v2/users", "", [401, 200, 200, 200, 200, 200]),
+        (
+            "POST",
+            "/api/v2/users",
+            r#"{"name":"someone"}"#,
+            [401, 201, 401, 401, 401, 201],
+        ),
+        (
+            "GET",
+            "/api/v2/users/{U}",
+            "",
+            [401, 200, 401, 401, 401, 200],
+        ),
+        ("GET", "/api/v2/me", "", [401, 200, 200, 200, 200, 200]),
+        (
+            "GET",
+            "/api/v2/authorizations",
+            "",
+            [401, 200, 200, 200, 200, 200],
+        ),
+        (
+            "POST",
+            "/api/v2/authorizations",
+            r#"{"orgID":"{A}","permissions":[{"action":"read","resource":{"type":"buckets","id":"{B}","orgID":"{A}"}}]}"#,
+            [401, 401, 401, 401, 401, 201],
+        ),
+        (
+            "GET",
+            "/api/v2/authorizations/{T}",
+            "",
+            [401, 401, 401, 401, 401, 200],
+        ),
+        (
+            "PATCH",
+            "/api/v2/authorizations/{T}",
+            r#"{"description":"x"}"#,
+            [401, 401, 401, 401, 401, 200],
+        ),
+        (
+            "DELETE",
+            "/api/v2/authorizations/{T}",
+            "",
+            [401, 401, 401, 401, 401, 204],
+        ),
+        (
+            "POST",
+            "/api/v2/write?org=my-org&bucket=my-bucket",
+            "m v=1",
+            [401, 403, 403, 204, 204, 204],
+        ),
+        (
+            "POST",
+            "/api/v2/query?org=my-org",
+            r#"{"query":"from(bucket: \"my-bucket\") |> range(start: -1h)"}"#,
+            [401, 404, 200, 404, 200, 200],
+        ),
+        (
+            "POST",
+            "/api/v2/delete?org=my-org&bucket=my-bucket",
+            r#"{"start":"1970-01-01T00:00:00Z","stop":"2030-01-01T00:00:00Z"}"#,
+            [401, 403, 403, 204, 204, 204],
+        ),
+        (
+            "GET",
+            "/api/v2/dbrps?orgID={A}",
+            "",
+            [401, 401, 200, 401, 401, 200],
+        ),
+        (
+            "POST",
+            "/write?db=my-bucket",
+            "m v=1",
+            [401, 404, 403, 204, 204, 204],
+        ),
+        (
+            "GET",
+            "/query?db=my-bucket&q=SELECT%201",
+            "",
+            [401, 501, 501, 501, 501, 501],
+        ),
+    ];
+    for (method, path, payload, want) in routes {
+        for (k, kind) in KINDS.iter().enumerate() {
+            let mut h = Harness::new();
+            let s = h.setup();
+            let admin = s.token.clone();
+            let other = body(&h.call("POST", "/api/v2/orgs", Some(&admin), r#"{"name":"other"}"#))
+                ["id"]
+                .as_str()
+                .unwrap()
+                .to_string();
+            let all_access = |org: &str| {
+                let perms: Vec<Value> = edgeflux_auth::all_access_permissions(org.parse().unwrap())
+                    .iter()
+                    .map(|p| serde_json::to_value(p).unwrap())
+                    .collect();
+                Value::Array(perms)
+            };
+            let bucket_perm = |action: &str| json!({"action": action, "resource": {"type": "buckets", "id": s.bucket_id, "orgID": s.org_id}});
+            let org_buckets = |action: &str| json!([{"action": action, "resource": {"type": "buckets", "orgID": s.org_id}}]);
+            let operator_auth_id = body(&h.call("GET", "/api/v2/authorizations", Some(&admin), ""))
+                ["authorizations"][0]["id"]
+                .as_str()
+                .unwrap()
+                .to_string();
+            let token = match *kind {
+                "none" => None,
+                "wrong-org" => Some(h.token(&admin, &other, all_access(&other))),
+                "read-only" => Some(h.token(&admin, &s.org_id, org_buckets("read"))),
+                "write-only" => Some(h.token(&admin, &s.org_id, org_buckets("write"))),
+                "bucket" => Some(h.token(
+                    &admin,
+                    &s.org_id,
+                    json!([bucket_perm("read"), bucket_perm("write")]),
+                )),
+                _ => Some(h.token(&admin, &s.org_id, all_access(&s.org_id))),
+            };
+            let fill = |t: &str| {
+                t.replace("{A}", &s.org_id)
+                    .replace("{B}", &s.bucket_id)
+                    .replace("{U}", &s.user_id)
+                    .replace("{T}", &operator_auth_id)
+            };
+            let r = h.call(method, &fill(path), token.as_deref(), &fill(payload));
+            assert_eq!(
+                r.status,
+                want[k],
+                "{method} {path} with {kind} token: {}",
+                text(&r)
+            );
+            if r.status == 401 {
+                assert_eq!(body(&r)["code"], "unauthorized");
+            }
+        }
+    }
+}
