@@ -27,8 +27,9 @@ rustup component list --installed | grep -q '^rustfmt' || rustup component add r
 # 2. Headless browser and its driver from Debian (one source package, so versions match).
 # Never Debian's binaryen: its wasm-opt 108 silently breaks wasm-bindgen output.
 if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; then
-  timeout 300 apt-get update
-  DEBIAN_FRONTEND=noninteractive timeout 900 apt-get install -y --no-install-recommends chromium chromium-driver
+  sudo=(); [ "$(id -u)" = 0 ] || sudo=(sudo)
+  timeout 300 "${sudo[@]}" apt-get update
+  timeout 900 "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends chromium chromium-driver
 fi
 
 # 3. Cargo tools at exact versions (from-source builds, ~8 min cold on 2 cores; skipped when present).
