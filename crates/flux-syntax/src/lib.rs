@@ -86,9 +86,21 @@ pub fn parse(source: &str) -> ParseResult {
         .map(|(_, s)| s.start)
         .filter(|&s| s == 0 || source.as_bytes()[s - 1] == b'\n')
         .collect();
-    let (file, errors) = parser::file_parser(line_starts)
-        .parse(input)
+    // Fast pass with a zero-cost error type; only a source with errors pays for the second,
+    // diagnostic-producing pass.
+    let fast = parser::file_parser::<_, chumsky::error::EmptyErr>(line_starts.clone(), false)
+        .parse(input.clone())
         .into_output_errors();
+    let (file, errors) = if fast.1.is_empty() && fast.0.is_some() {
+        (fast.0, Vec::new())
+    } else {
+        parser::file_parser::<_, chumsky::error::Rich<'_, lexer::Tok<'_>, chumsky::span::SimpleSpan>>(
+            line_starts,
+            true,
+        )
+        .parse(input)
+        .into_output_errors()
+    };
     let mut file = file.unwrap_or_default();
     file.span = file_span;
     file.comments = lexed.comments;

@@ -12,24 +12,51 @@ use chumsky::prelude::*;
 use crate::ast::*;
 use crate::lexer::{decode_regex, decode_string_text, parse_date_time, split_duration, Tok};
 
-pub type Extra<'s> = extra::Err<Rich<'s, Tok<'s>, SimpleSpan>>;
+/// The parser runs twice only when needed: first with a zero-cost error type (most sources
+/// are valid, and chumsky's rich error bookkeeping is over half of the parse time), then,
+/// if that pass failed, with `Rich` errors and recovery to produce diagnostics.
+pub trait ParseError<'s, I: Input<'s, Token = Tok<'s>, Span = SimpleSpan>>:
+    chumsky::error::Error<'s, I> + chumsky::error::LabelError<'s, I, &'static str> + 's
+{
+    fn custom(span: SimpleSpan, msg: &'static str) -> Self;
+}
+
+impl<'s, I: Input<'s, Token = Tok<'s>, Span = SimpleSpan>> ParseError<'s, I>
+    for Rich<'s, Tok<'s>, SimpleSpan>
+{
+    fn custom(span: SimpleSpan, msg: &'static str) -> Self {
+        Rich::custom(span, msg)
+    }
+}
+
+impl<'s, I: Input<'s, Token = Tok<'s>, Span = SimpleSpan>> ParseError<'s, I>
+    for chumsky::error::EmptyErr
+{
+    fn custom(_: SimpleSpan, _: &'static str) -> Self {
+        chumsky::error::EmptyErr::default()
+    }
+}
+
+pub type Extra<R> = extra::Err<R>;
 
 fn sp(s: SimpleSpan) -> Span {
     Span::new(s.start as u32, s.end as u32)
 }
 
-fn ident<'s, I>() -> impl Parser<'s, I, Identifier, Extra<'s>> + Clone
+fn ident<'s, I, R>() -> impl Parser<'s, I, Identifier, Extra<R>> + Clone
 where
     I: ValueInput<'s, Token = Tok<'s>, Span = SimpleSpan>,
+    R: ParseError<'s, I>,
 {
     select! { Tok::Ident(name) = e => Identifier { span: sp(e.span()), name: name.to_string() } }
         .labelled("identifier")
 }
 
 /// A string literal without interpolation.
-fn plain_string<'s, I>() -> impl Parser<'s, I, StringLit, Extra<'s>> + Clone
+fn plain_string<'s, I, R>() -> impl Parser<'s, I, StringLit, Extra<R>> + Clone
 where
     I: ValueInput<'s, Token = Tok<'s>, Span = SimpleSpan>,
+    R: ParseError<'s, I>,
 {
     just(Tok::Quote)
         .ignore_then(select! { Tok::Text(t) => t }.repeated().collect::<Vec<_>>())
@@ -47,13 +74,131 @@ where
         .labelled("string")
 }
 
-fn property_key<'s, I>() -> impl Parser<'s, I, PropertyKey, Extra<'s>> + Clone
+fn property_key<'s, I, R>() -> impl Parser<'s, I, PropertyKey, Extra<R>> + Clone
 where
     I: ValueInput<'s, Token = Tok<'s>, Span = SimpleSpan>,
+    R: ParseError<'s, I>,
 {
     ident()
         .map(PropertyKey::Identifier)
         .or(plain_string().map(PropertyKey::String))
+}
+
+#[derive(Clone, Copy)]
+enum Op {
+    Pipe,
+    Bin(BinaryOperator),
+    And,
+    Or,
+}
+
+impl Op {
+    /// Binding strength, higher binds tighter (`not`/`exists` sit at 3).
+    fn prec(self) -> u8 {
+        match self {
+            Op::Or => 1,
+            Op::And => 2,
+            Op::Bin(b) => match b {
+                BinaryOperator::Eq
+                | BinaryOperator::NotEq
+                | BinaryOperator::Lt
+                | BinaryOperator::Lte
+                | BinaryOperator::Gt
+                | BinaryOperator::Gte
+                | BinaryOperator::RegexMatch
+                | BinaryOperator::NotRegexMatch => 4,
+                BinaryOperator::Add | BinaryOperator::Sub => 5,
+                BinaryOperator::Mul | BinaryOperator::Div | BinaryOperator::Mod => 6,
+                BinaryOperator::Pow => 7,
+            },
+            Op::Pipe => 8,
+        }
+    }
+}
+
+type Operand = (Vec<(UnaryOperator, Span)>, Expression);
+
+/// Precedence climbing over `operand (op operand)*`; all operators are left-associative.
+/// Recursion depth is bounded by the number of precedence levels plus the `not`/`exists`
+/// prefixes, which the nesting limit counts.
+struct Climber {
+    items: Vec<Operand>,
+    ops: Vec<Op>,
+    item: usize,
+    prefix: usize,
+    /// Spans of pipe destinations that are not calls.
+    errors: Vec<Span>,
+}
+
+impl Climber {
+    fn operand(&mut self) -> Expression {
+        let i = self.item;
+        if self.prefix < self.items[i].0.len() {
+            let (operator, start) = self.items[i].0[self.prefix];
+            self.prefix += 1;
+            let argument = self.climb(4);
+            return Expression::Unary(Box::new(UnaryExpr {
+                span: start.to(argument.span()),
+                operator,
+                argument,
+            }));
+        }
+        let e = std::mem::replace(&mut self.items[i].1, Expression::Bad(Span::default()));
+        self.item += 1;
+        self.prefix = 0;
+        e
+    }
+
+    fn climb(&mut self, min_prec: u8) -> Expression {
+        let mut lhs = self.operand();
+        // the operator before item k is ops[k - 1]
+        while self.item < self.items.len() {
+            let op = self.ops[self.item - 1];
+            let p = op.prec();
+            if p < min_prec {
+                break;
+            }
+            let rhs = self.climb(p + 1);
+            let span = lhs.span().to(rhs.span());
+            lhs = match op {
+                Op::Pipe => {
+                    let call = match rhs {
+                        Expression::Call(c) => *c,
+                        other => {
+                            self.errors.push(other.span());
+                            CallExpr {
+                                span: other.span(),
+                                callee: other,
+                                arguments: vec![],
+                            }
+                        }
+                    };
+                    Expression::Pipe(Box::new(PipeExpr {
+                        span,
+                        argument: lhs,
+                        call,
+                    }))
+                }
+                Op::Bin(operator) => Expression::Binary(Box::new(BinaryExpr {
+                    span,
+                    operator,
+                    left: lhs,
+                    right: rhs,
+                })),
+                Op::And | Op::Or => Expression::Logical(Box::new(LogicalExpr {
+                    span,
+                    operator: if matches!(op, Op::And) {
+                        LogicalOperator::And
+                    } else {
+                        LogicalOperator::Or
+                    },
+                    left: lhs,
+                    right: rhs,
+                })),
+            };
+        }
+        lhs
+    }
 }
 
 enum Postfix {
@@ -68,11 +213,12 @@ enum Item {
     Pair(Expression, Expression, Span),
 }
 
-fn attributes<'s, 'b, I>(
-    expr_primary: impl Parser<'s, I, Expression, Extra<'s>> + Clone + 'b,
-) -> impl Parser<'s, I, Vec<Attribute>, Extra<'s>> + Clone + 'b
+fn attributes<'s, 'b, I, R>(
+    expr_primary: impl Parser<'s, I, Expression, Extra<R>> + Clone + 'b,
+) -> impl Parser<'s, I, Vec<Attribute>, Extra<R>> + Clone + 'b
 where
     I: ValueInput<'s, Token = Tok<'s>, Span = SimpleSpan> + 's,
+    R: ParseError<'s, I>,
     's: 'b,
 {
     select! { Tok::Attribute(n) = e => Identifier { span: sp(e.span()), name: n.to_string() } }
@@ -95,9 +241,13 @@ where
 
 /// `line_starts`: sorted byte offsets of the tokens that begin a line at column 1, where
 /// error recovery resumes.
-pub fn file_parser<'s, I>(line_starts: Rc<[usize]>) -> impl Parser<'s, I, File, Extra<'s>>
+pub fn file_parser<'s, I, R>(
+    line_starts: Rc<[usize]>,
+    recover: bool,
+) -> impl Parser<'s, I, File, Extra<R>>
 where
     I: ValueInput<'s, Token = Tok<'s>, Span = SimpleSpan> + 's,
+    R: ParseError<'s, I>,
 {
     let mut expr = Recursive::declare();
     let mut statement = Recursive::declare();
@@ -225,7 +375,7 @@ where
                 Expression::Array(Box::new(ArrayExpr { span, elements }))
             } else {
                 if pairs != items.len() {
-                    emitter.emit(Rich::custom(
+                    emitter.emit(R::custom(
                         e.span(),
                         "dictionary entries must all be key: value pairs",
                     ));
@@ -362,130 +512,60 @@ where
     })
     .boxed();
 
-    // ---- pipe ----
-    let pipe = unary
+    // ---- binary operators, `not`/`exists`, pipes ----
+    // One flat `operand (op operand)*` sequence, folded into a tree by precedence climbing
+    // (see `climb`). Seven chumsky precedence levels cost ~2x the parse time of this one.
+    let prefix = select! {
+        Tok::Not = e => (UnaryOperator::Not, sp(e.span())),
+        Tok::Exists = e => (UnaryOperator::Exists, sp(e.span())),
+    };
+    let operand = prefix.repeated().collect::<Vec<_>>().then(unary.clone());
+    let binop = select! {
+        Tok::PipeForward => Op::Pipe,
+        Tok::Pow => Op::Bin(BinaryOperator::Pow),
+        Tok::Mul => Op::Bin(BinaryOperator::Mul),
+        Tok::Div => Op::Bin(BinaryOperator::Div),
+        Tok::Mod => Op::Bin(BinaryOperator::Mod),
+        Tok::Add => Op::Bin(BinaryOperator::Add),
+        Tok::Sub => Op::Bin(BinaryOperator::Sub),
+        Tok::Eq => Op::Bin(BinaryOperator::Eq),
+        Tok::Neq => Op::Bin(BinaryOperator::NotEq),
+        Tok::Lt => Op::Bin(BinaryOperator::Lt),
+        Tok::Lte => Op::Bin(BinaryOperator::Lte),
+        Tok::Gt => Op::Bin(BinaryOperator::Gt),
+        Tok::Gte => Op::Bin(BinaryOperator::Gte),
+        Tok::RegexEq => Op::Bin(BinaryOperator::RegexMatch),
+        Tok::RegexNeq => Op::Bin(BinaryOperator::NotRegexMatch),
+        Tok::And => Op::And,
+        Tok::Or => Op::Or,
+    };
+    let or = operand
         .clone()
-        .foldl_with(
-            just(Tok::PipeForward)
-                .ignore_then(unary.clone().validate(|rhs, e, emitter| match rhs {
-                    Expression::Call(c) => *c,
-                    other => {
-                        emitter.emit(Rich::custom(
-                            e.span(),
-                            "pipe destination must be a function call",
-                        ));
-                        CallExpr {
-                            span: other.span(),
-                            callee: other,
-                            arguments: vec![],
-                        }
-                    }
-                }))
-                .repeated(),
-            |argument, call, e| {
-                Expression::Pipe(Box::new(PipeExpr {
-                    span: sp(e.span()),
-                    argument,
-                    call,
-                }))
-            },
-        )
-        .boxed();
-
-    fn binary<'s, I, P, O>(operand: P, ops: O) -> impl Parser<'s, I, Expression, Extra<'s>> + Clone
-    where
-        I: ValueInput<'s, Token = Tok<'s>, Span = SimpleSpan>,
-        P: Parser<'s, I, Expression, Extra<'s>> + Clone,
-        O: Parser<'s, I, BinaryOperator, Extra<'s>> + Clone,
-    {
-        operand.clone().foldl_with(
-            ops.then(operand).repeated(),
-            |left, (operator, right), e| {
-                Expression::Binary(Box::new(BinaryExpr {
-                    span: sp(e.span()),
-                    operator,
-                    left,
-                    right,
-                }))
-            },
-        )
-    }
-
-    let pow = binary(pipe, just(Tok::Pow).to(BinaryOperator::Pow)).boxed();
-    let mul = binary(
-        pow,
-        choice((
-            just(Tok::Mul).to(BinaryOperator::Mul),
-            just(Tok::Div).to(BinaryOperator::Div),
-            just(Tok::Mod).to(BinaryOperator::Mod),
-        )),
-    )
-    .boxed();
-    let add = binary(
-        mul,
-        choice((
-            just(Tok::Add).to(BinaryOperator::Add),
-            just(Tok::Sub).to(BinaryOperator::Sub),
-        )),
-    )
-    .boxed();
-    let cmp = binary(
-        add,
-        choice((
-            just(Tok::Eq).to(BinaryOperator::Eq),
-            just(Tok::Neq).to(BinaryOperator::NotEq),
-            just(Tok::Lte).to(BinaryOperator::Lte),
-            just(Tok::Lt).to(BinaryOperator::Lt),
-            just(Tok::Gte).to(BinaryOperator::Gte),
-            just(Tok::Gt).to(BinaryOperator::Gt),
-            just(Tok::RegexEq).to(BinaryOperator::RegexMatch),
-            just(Tok::RegexNeq).to(BinaryOperator::NotRegexMatch),
-        )),
-    )
-    .boxed();
-
-    let not = choice((
-        just(Tok::Not).to(UnaryOperator::Not),
-        just(Tok::Exists).to(UnaryOperator::Exists),
-    ))
-    .map_with(|op, e| (op, sp(e.span())))
-    .repeated()
-    .foldr(cmp, |(operator, s), argument| {
-        Expression::Unary(Box::new(UnaryExpr {
-            span: s.to(argument.span()),
-            operator,
-            argument,
-        }))
-    })
-    .boxed();
-
-    let and = not
-        .clone()
-        .foldl_with(
-            just(Tok::And).ignore_then(not).repeated(),
-            |left, right, e| {
-                Expression::Logical(Box::new(LogicalExpr {
-                    span: sp(e.span()),
-                    operator: LogicalOperator::And,
-                    left,
-                    right,
-                }))
-            },
-        )
-        .boxed();
-    let or = and
-        .clone()
-        .foldl_with(
-            just(Tok::Or).ignore_then(and).repeated(),
-            |left, right, e| {
-                Expression::Logical(Box::new(LogicalExpr {
-                    span: sp(e.span()),
-                    operator: LogicalOperator::Or,
-                    left,
-                    right,
-                }))
-            },
-        )
+        .then(binop.then(operand).repeated().collect::<Vec<_>>())
+        .validate(|(first, rest), _e, emitter| {
+            let mut items = Vec::with_capacity(rest.len() + 1);
+            let mut ops = Vec::with_capacity(rest.len());
+            items.push(first);
+            for (op, item) in rest {
+                ops.push(op);
+                items.push(item);
+            }
+            let mut c = Climber {
+                items,
+                ops,
+                item: 0,
+                prefix: 0,
+                errors: Vec::new(),
+            };
+            let e = c.climb(0);
+            for span in c.errors {
+                emitter.emit(R::custom(
+                    SimpleSpan::from(span.start as usize..span.end as usize),
+                    "pipe destination must be a function call",
+                ));
+            }
+            e
+        })
         .boxed();
 
     let conditional = just(Tok::If)
@@ -634,7 +714,7 @@ where
         if line_starts.binary_search(&span.start).is_ok() {
             Ok(t)
         } else {
-            Err(Rich::custom(span, "not at a line start"))
+            Err(R::custom(span, "not at a line start"))
         }
     });
     let bad_statement = any()
@@ -645,7 +725,16 @@ where
                 text: String::new(),
             }))
         });
-    let recovering_statement = statement.clone().recover_with(via_parser(bad_statement));
+    // (The fast pass must not recover: chumsky's `via_parser` expects a recorded alternative
+    // error, which the zero-cost error type does not keep.)
+    let recovering_statement = if recover {
+        statement
+            .clone()
+            .recover_with(via_parser(bad_statement))
+            .boxed()
+    } else {
+        statement.clone().boxed()
+    };
 
     package
         .or_not()
@@ -661,9 +750,10 @@ where
         })
 }
 
-fn type_expression<'s, I>() -> impl Parser<'s, I, TypeExpression, Extra<'s>> + Clone
+fn type_expression<'s, I, R>() -> impl Parser<'s, I, TypeExpression, Extra<R>> + Clone
 where
     I: ValueInput<'s, Token = Tok<'s>, Span = SimpleSpan> + 's,
+    R: ParseError<'s, I>,
 {
     let monotype = recursive(|mono| {
         let array = mono
@@ -744,7 +834,7 @@ where
             .then(just(Tok::Assign).ignore_then(label.clone()).or_not())
             .validate(|(((kind, name), ty), default), e, emitter| {
                 if name.is_none() && kind != ParameterKind::Pipe {
-                    emitter.emit(Rich::custom(e.span(), "expected parameter name"));
+                    emitter.emit(R::custom(e.span(), "expected parameter name"));
                 }
                 ParameterType {
                     span: sp(e.span()),
