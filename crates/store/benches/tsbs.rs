@@ -23,6 +23,28 @@ fn rss_kib() -> Option<u64> {
     line.split_whitespace().nth(1)?.parse().ok()
 }
 
+/// CPU seconds used by this thread (user + system), from /proc; robust to a busy machine
+/// where wall-clock figures are not.
+fn cpu_secs() -> f64 {
+    let Ok(s) = std::fs::read_to_string("/proc/thread-self/stat") else {
+        return 0.0;
+    };
+    let Some(after) = s.rsplit_once(')').map(|x| x.1) else {
+        return 0.0;
+    };
+    let f: Vec<&str> = after.split_whitespace().collect();
+    let ticks = |i: usize| f.get(i).and_then(|v| v.parse::<f64>().ok()).unwrap_or(0.0);
+    (ticks(11) + ticks(12)) / 100.0
+}
+
+/// Wall-clock and CPU time of `f`.
+fn timed<T>(f: impl FnOnce() -> T) -> (T, f64, f64) {
+    let c = cpu_secs();
+    let t = Instant::now();
+    let out = f();
+    (out, t.elapsed().as_secs_f64(), cpu_secs() - c)
+}
+
 fn main() {
     let default = concat!(env!("CARGO_MANIFEST_DIR"), "/../../scratch/small.lp");
     let path = std::env::var("EDGEFLUX_BENCH_LP").unwrap_or_else(|_| default.to_string());
@@ -42,6 +64,7 @@ fn main() {
     let mut ingest = std::time::Duration::ZERO;
     let mut log_bytes = 0usize;
     let mut encode = std::time::Duration::ZERO;
+    let mut ingest_cpu = 0.0f64;
     let mut start_ns = i64::MAX;
     let mut stop_ns = i64::MIN;
     let mut rest = text.as_str();
@@ -69,10 +92,12 @@ fn main() {
             start_ns = start_ns.min(l.timestamp);
             stop_ns = stop_ns.max(l.timestamp);
         }
+        let c = cpu_secs();
         let t = Instant::now();
         let prepared = store.prepare_write(BUCKET, &parsed.lines, None);
         store.apply_write(&prepared.batch);
         ingest += t.elapsed();
+        ingest_cpu += cpu_secs() - c;
         values += prepared.batch.value_count();
         let t = Instant::now();
         log_bytes += edgeflux_store::codec::encode_write(&prepared.batch).len();
@@ -93,9 +118,11 @@ fn main() {
         stats.series, stats.blocks
     );
     println!(
-        "ingest (prepare+apply, parse excluded): {:.2} s = {:.2} M values/s; final seal {:.3} s",
+        "ingest (prepare+apply, parse excluded): {:.2} s wall = {:.2} M values/s; {:.2} s CPU = {:.2} M values/CPU-s; final seal {:.3} s",
         ingest.as_secs_f64(),
         vps / 1e6,
+        ingest_cpu,
+        values as f64 / ingest_cpu / 1e6,
         seal.as_secs_f64()
     );
     println!(
@@ -147,37 +174,37 @@ fn main() {
         ),
         ("all 10 fields", cpu.clone()),
     ] {
-        let t = Instant::now();
-        let w = store
-            .window_aggregate(
-                BUCKET,
-                start_ns,
-                stop,
-                &pred,
-                Window {
-                    every: hour,
-                    offset: 0,
-                },
-                Aggregate::Mean,
-            )
-            .expect("window");
-        let el = t.elapsed();
+        let (w, wall, cpu) = timed(|| {
+            store
+                .window_aggregate(
+                    BUCKET,
+                    start_ns,
+                    stop,
+                    &pred,
+                    Window {
+                        every: hour,
+                        offset: 0,
+                    },
+                    Aggregate::Mean,
+                )
+                .expect("window")
+        });
         let windows: usize = w.iter().map(|t| t.starts.len()).sum();
         println!(
-            "mean per host per hour ({label}): {} tables, {} windows in {:.1} ms",
+            "mean per host per hour ({label}): {} tables, {} windows in {:.1} ms wall, {:.0} ms CPU",
             w.len(),
             windows,
-            el.as_secs_f64() * 1e3
+            wall * 1e3,
+            cpu * 1e3
         );
     }
-    let t = Instant::now();
-    let all = store.scan(BUCKET, start_ns, stop, &cpu).expect("scan");
+    let (all, wall, cpu_s) = timed(|| store.scan(BUCKET, start_ns, stop, &cpu).expect("scan"));
     let n: usize = all.iter().map(|t| t.times.len()).sum();
-    let el = t.elapsed();
     println!(
-        "full scan: {n} values in {:.1} ms = {:.1} M values/s",
-        el.as_secs_f64() * 1e3,
-        n as f64 / el.as_secs_f64() / 1e6
+        "full scan: {n} values in {:.1} ms wall, {:.0} ms CPU = {:.1} M values/CPU-s",
+        wall * 1e3,
+        cpu_s * 1e3,
+        n as f64 / cpu_s / 1e6
     );
     let t = Instant::now();
     let last = store

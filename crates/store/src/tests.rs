@@ -151,6 +151,54 @@ fn retention_time_field_and_long_strings_drop_points() {
     );
 }
 
+#[test]
+fn repeated_line_shapes_are_still_validated() {
+    let s = Store::new();
+    let long = "y".repeat(MAX_FIELD_VALUE_LENGTH + 1);
+    let p = s.prepare_write(
+        B,
+        &[
+            line(
+                "m",
+                &[("h", "1")],
+                vec![
+                    ("a", LV::Float(1.0)),
+                    ("s", LV::String(Cow::Borrowed("ok"))),
+                ],
+                1,
+            ),
+            line(
+                "m",
+                &[("h", "1")],
+                vec![
+                    ("a", LV::Float(2.0)),
+                    ("s", LV::String(Cow::Borrowed(&long))),
+                ],
+                2,
+            ),
+            line(
+                "m",
+                &[("h", "2")],
+                vec![("a", LV::Integer(3)), ("s", LV::String(Cow::Borrowed("x")))],
+                3,
+            ),
+            line(
+                "m",
+                &[("h", "2")],
+                vec![("a", LV::Float(4.0)), ("s", LV::String(Cow::Borrowed("z")))],
+                4,
+            ),
+        ],
+        None,
+    );
+    assert_eq!(p.batch.points.len(), 2);
+    assert_eq!(p.batch.points[1].fields[0].1, FieldValue::Float(4.0));
+    assert_eq!(p.batch.points[1].series, 1);
+    let partial = p.partial.unwrap();
+    assert_eq!(partial.dropped, 2);
+    assert!(partial.reason.contains("is too long"), "{}", partial.reason);
+}
+
 fn sample_store() -> Store {
     let mut s = Store::with_options(StoreOptions {
         max_head_rows: 50,

@@ -67,6 +67,12 @@ pub struct PreparedWrite {
     pub partial: Option<PartialWrite>,
 }
 
+fn too_long(k: &str, m: &str, len: usize) -> String {
+    format!(
+        "input field \"{k}\" on measurement \"{m}\" is too long, {len} > {MAX_FIELD_VALUE_LENGTH}"
+    )
+}
+
 fn owned(v: &LineValue<'_>) -> FieldValue {
     match v {
         LineValue::Float(x) => FieldValue::Float(*x),
@@ -106,6 +112,10 @@ impl Store {
         let mut retention_dropped = 0usize;
         let mut reason: Option<String> = None;
         let mut fields: Vec<(u32, FieldValue)> = Vec::new();
+        // The field names, types and ids of the last accepted line: lines of the same
+        // shape (the common case) skip the per-field map lookups.
+        let mut shape_m = String::new();
+        let mut shape: Vec<(String, FieldType, u32)> = Vec::new();
 
         'lines: for line in lines {
             let m: &str = &line.measurement;
@@ -126,71 +136,104 @@ impl Store {
                 reason.get_or_insert_with(|| format!("invalid field name: input field \"time\" on measurement \"{m}\" is invalid"));
                 continue;
             }
-            // Validate every field before accepting any type from this point.
-            let mtypes = batch_types.get(m);
-            for (k, v) in &line.fields {
-                let k: &str = k;
-                if let LineValue::String(s) = v {
-                    if s.len() > MAX_FIELD_VALUE_LENGTH {
-                        dropped += 1;
-                        reason.get_or_insert_with(|| {
-                            format!(
-                                "input field \"{k}\" on measurement \"{m}\" is too long, {} > {MAX_FIELD_VALUE_LENGTH}",
-                                s.len()
-                            )
-                        });
-                        continue 'lines;
+            let same_shape = !shape.is_empty()
+                && shape_m == m
+                && shape.len() == line.fields.len()
+                && line
+                    .fields
+                    .iter()
+                    .zip(&shape)
+                    .all(|((k, v), (n, t, _))| k == n && v.field_type() == *t);
+            if same_shape {
+                for (k, v) in &line.fields {
+                    if let LineValue::String(s) = v {
+                        if s.len() > MAX_FIELD_VALUE_LENGTH {
+                            dropped += 1;
+                            reason.get_or_insert_with(|| too_long(k, m, s.len()));
+                            continue 'lines;
+                        }
                     }
                 }
-                if k == "time" {
-                    continue;
-                }
-                let ty = v.field_type();
-                let existing = mtypes
-                    .and_then(|t| t.get(k))
-                    .copied()
-                    .or_else(|| known.and_then(|b| b.field_type(m, k)));
-                if let Some(existing) = existing {
-                    if existing != ty {
-                        dropped += 1;
-                        reason.get_or_insert_with(|| {
+                fields.clear();
+                fields.extend(
+                    line.fields
+                        .iter()
+                        .zip(&shape)
+                        .map(|((_, v), (_, _, id))| (*id, owned(v))),
+                );
+            } else {
+                // Validate every field before accepting any type from this point.
+                let mtypes = batch_types.get(m);
+                for (k, v) in &line.fields {
+                    let k: &str = k;
+                    if let LineValue::String(s) = v {
+                        if s.len() > MAX_FIELD_VALUE_LENGTH {
+                            dropped += 1;
+                            reason.get_or_insert_with(|| too_long(k, m, s.len()));
+                            continue 'lines;
+                        }
+                    }
+                    if k == "time" {
+                        continue;
+                    }
+                    let ty = v.field_type();
+                    let existing = mtypes
+                        .and_then(|t| t.get(k))
+                        .copied()
+                        .or_else(|| known.and_then(|b| b.field_type(m, k)));
+                    if let Some(existing) = existing {
+                        if existing != ty {
+                            dropped += 1;
+                            reason.get_or_insert_with(|| {
                             format!(
                                 "field type conflict: input field \"{k}\" on measurement \"{m}\" is type {ty}, already exists as type {existing}"
                             )
                         });
-                        continue 'lines;
+                            continue 'lines;
+                        }
                     }
                 }
-            }
-            fields.clear();
-            if !batch_types.contains_key(m) {
-                batch_types.insert(m.to_string(), FxMap::default());
-            }
-            let Some(mtypes) = batch_types.get_mut(m) else {
-                continue;
-            };
-            for (k, v) in &line.fields {
-                let k: &str = k;
-                if k == "time" {
+                fields.clear();
+                if !batch_types.contains_key(m) {
+                    batch_types.insert(m.to_string(), FxMap::default());
+                }
+                let Some(mtypes) = batch_types.get_mut(m) else {
                     continue;
-                }
-                if !mtypes.contains_key(k) {
-                    mtypes.insert(k.to_string(), v.field_type());
-                }
-                let id = match field_ids.get(k) {
-                    Some(&id) => id,
-                    None => {
-                        let id = field_ids.len() as u32;
-                        field_ids.insert(k.to_string(), id);
-                        batch.field_names.push(k.to_string());
-                        id
-                    }
                 };
-                // A repeated field within one line: the last one wins.
-                if let Some(slot) = fields.iter_mut().find(|(fid, _)| *fid == id) {
-                    slot.1 = owned(v);
-                } else {
-                    fields.push((id, owned(v)));
+                for (k, v) in &line.fields {
+                    let k: &str = k;
+                    if k == "time" {
+                        continue;
+                    }
+                    if !mtypes.contains_key(k) {
+                        mtypes.insert(k.to_string(), v.field_type());
+                    }
+                    let id = match field_ids.get(k) {
+                        Some(&id) => id,
+                        None => {
+                            let id = field_ids.len() as u32;
+                            field_ids.insert(k.to_string(), id);
+                            batch.field_names.push(k.to_string());
+                            id
+                        }
+                    };
+                    // A repeated field within one line: the last one wins.
+                    if let Some(slot) = fields.iter_mut().find(|(fid, _)| *fid == id) {
+                        slot.1 = owned(v);
+                    } else {
+                        fields.push((id, owned(v)));
+                    }
+                }
+                shape.clear();
+                if fields.len() == line.fields.len() {
+                    shape_m.clear();
+                    shape_m.push_str(m);
+                    shape.extend(
+                        line.fields
+                            .iter()
+                            .zip(&fields)
+                            .map(|((k, v), (id, _))| (k.to_string(), v.field_type(), *id)),
+                    );
                 }
             }
             keybuf.clear();
