@@ -89,7 +89,7 @@ pub fn parse(source: &str) -> ParseResult {
     // Fast pass with a zero-cost error type; only a source with errors pays for the second,
     // diagnostic-producing pass.
     let fast = parser::file_parser::<_, chumsky::error::EmptyErr>(line_starts.clone(), false)
-        .parse(input.clone())
+        .parse(input)
         .into_output_errors();
     let (file, errors) = if fast.1.is_empty() && fast.0.is_some() {
         (fast.0, Vec::new())
