@@ -465,6 +465,14 @@ pub(crate) fn decode_block(
     Ok(chunk)
 }
 
+/// Appends a block's checksum to `body` (for tools and fuzzing, which need to get past
+/// the checksum to reach the decoder).
+pub fn with_checksum(body: &[u8]) -> Vec<u8> {
+    let mut out = body.to_vec();
+    out.extend_from_slice(&crc32c::crc32c(body).to_le_bytes());
+    out
+}
+
 /// Decodes every column of a block, naming them (used by fuzzing and tools).
 pub fn decode_block_columns(bytes: &[u8]) -> Result<BlockColumns, CodecError> {
     let mut names: Vec<String> = Vec::new();

@@ -437,6 +437,7 @@ fn restore_payload(payload: &[u8]) -> Result<Store, CodecError> {
     };
     let mut store = Store::with_options(options);
     store.next_block_id = r.var()?;
+    let mut seen_ids = std::collections::HashSet::new();
     let nb = r.len(10)?;
     for _ in 0..nb {
         let id = r.u64()?;
@@ -478,6 +479,9 @@ fn restore_payload(payload: &[u8]) -> Result<Store, CodecError> {
             let nblocks = r.len(8)?;
             for _ in 0..nblocks {
                 let id = r.var()?;
+                if id >= store.next_block_id || !seen_ids.insert(id) {
+                    return Err(CodecError::Invalid("block id"));
+                }
                 let min_time = r.ivar()?;
                 let max_time = r.ivar()?;
                 let rows = u32::try_from(r.var()?).map_err(|_| CodecError::Invalid("rows"))?;
