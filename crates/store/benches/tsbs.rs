@@ -106,6 +106,7 @@ fn main() {
     let t = Instant::now();
     store.seal_all();
     let seal = t.elapsed();
+    let sealed_mem = store.memory_usage().total();
     let t = Instant::now();
     let report = store.compact(stop_ns);
     let compact = t.elapsed();
@@ -137,7 +138,8 @@ fn main() {
         values as f64 / encode.as_secs_f64() / 1e6
     );
     println!(
-        "resident after seal: {} bytes = {:.3} bytes/value (blocks {}, index {}, head {})",
+        "resident after seal: {:.3} bytes/value; after compact: {} bytes = {:.3} bytes/value (blocks {}, index {}, head {})",
+        sealed_mem as f64 / values as f64,
         mem.total(),
         mem.total() as f64 / values as f64,
         mem.blocks,

@@ -14,19 +14,30 @@
 //! if let Some(p) = &prepared.partial { /* 422 "failure writing points to database: {p}" */ }
 //! let record = codec::encode_write(&prepared.batch);                      // log it durably
 //! store.apply_record(&record)?;  // or store.apply_write(&prepared.batch); same at recovery
-//! // delete
+//! // delete (predicate errors carry InfluxDB's texts; FieldNotSupported is a 501)
 //! let d = store.prepare_delete(bucket, start, stop, "_measurement=\"cpu\" AND host=\"a\"")?;
 //! let record = codec::encode_delete(&d); store.apply_delete(&d);
-//! // read (Flux pushdown)
+//! // buckets
+//! store.set_bucket_options(bucket, BucketOptions { retention_ns, shard_group_ns: 0 });
+//! store.drop_bucket(bucket);
+//! // read (Flux pushdown); results ordered by series key, then field
 //! store.scan(bucket, start, stop, &Predicate::measurement_eq("cpu"))?;    // Vec<SeriesTable>
 //! store.window_aggregate(bucket, start, stop, &pred, Window { every, offset }, Aggregate::Mean)?;
-//! store.last_points(bucket, start, stop, &pred)?;
+//! store.selector(bucket, start, stop, &pred, Aggregate::First)?;  store.last_points(..)?;
+//! // schema
+//! store.measurements(..); store.tag_keys(..); store.tag_values(bucket, "host", ..);
+//! store.field_keys(..); store.series_cardinality(..); store.field_type(bucket, m, f);
 //! // maintenance and persistence
-//! store.compact(now_ns);  store.snapshot();  Store::restore(&bytes)?;
-//! store.memory_usage();   store.evict_block(bucket, id);  store.load_block(bucket, id, bytes)?;
+//! store.compact(now_ns) /* = enforce_retention + seal + merge */;  store.seal_all();
+//! store.snapshot();  Store::restore(&bytes)?;  store.memory_usage();  store.stats();
+//! store.blocks(bucket); store.block_bytes(bucket, id); store.evict_block(bucket, id);
+//! store.load_block(bucket, id, bytes)?;
 //! ```
 //! A read that needs an evicted block fails with `StoreError::BlocksNotResident` naming
 //! the blocks; the edge fetches them, calls `load_block`, and retries.
+//!
+//! Record kinds below `codec::FIRST_API_KIND` (0x40) are the store's; the API frames its
+//! own records with `codec::encode_record(kind >= 0x40, payload)`.
 
 mod bits;
 pub mod block;
