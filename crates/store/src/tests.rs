@@ -492,6 +492,62 @@ fn snapshot_restore_and_lazy_blocks() {
 }
 
 #[test]
+fn evicted_blocks_survive_deletes_compaction_and_snapshots() {
+    let mut s = sample_store();
+    s.seal_all();
+    let want = {
+        let mut x = s.clone();
+        let d = x
+            .prepare_delete(B, 5_000_000_000, 7_000_000_000, "")
+            .unwrap();
+        x.apply_delete(&d);
+        x.scan(B, i64::MIN, i64::MAX, &Predicate::True).unwrap()
+    };
+    // Evict everything, keeping the bytes as an edge would.
+    let saved: Vec<(u64, Vec<u8>)> = s
+        .blocks(B)
+        .iter()
+        .map(|b| (b.id, s.block_bytes(B, b.id).unwrap().to_vec()))
+        .collect();
+    for (id, _) in &saved {
+        assert!(s.evict_block(B, *id));
+    }
+    assert_eq!(s.memory_usage().blocks, 0);
+    let d = s
+        .prepare_delete(B, 5_000_000_000, 7_000_000_000, "")
+        .unwrap();
+    s.apply_delete(&d);
+    let report = s.compact(0);
+    assert!(
+        report.added_blocks.is_empty(),
+        "evicted windows are left alone"
+    );
+    // A snapshot without block bytes restores to a store that asks for them.
+    let mut r = Store::restore(&s.snapshot()).unwrap();
+    let missing = match r.scan(B, i64::MIN, i64::MAX, &Predicate::True) {
+        Err(StoreError::BlocksNotResident { blocks, .. }) => blocks,
+        other => panic!("expected BlocksNotResident, got {other:?}"),
+    };
+    for id in missing {
+        let bytes = saved.iter().find(|(i, _)| *i == id).unwrap().1.clone();
+        r.load_block(B, id, bytes).unwrap();
+    }
+    assert_eq!(
+        r.scan(B, i64::MIN, i64::MAX, &Predicate::True).unwrap(),
+        want
+    );
+    r.compact(0);
+    assert_eq!(
+        r.scan(B, i64::MIN, i64::MAX, &Predicate::True).unwrap(),
+        want
+    );
+    assert_eq!(
+        r.load_block(B, 999_999, Vec::new()),
+        Err(StoreError::UnknownBlock(999_999))
+    );
+}
+
+#[test]
 fn records_reject_corruption() {
     let rec = codec::encode_record(0x41, b"catalog");
     assert_eq!(codec::decode_record(&rec).unwrap(), (0x41, &b"catalog"[..]));
