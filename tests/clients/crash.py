@@ -40,7 +40,7 @@ def start():
     )
     log = open(os.path.join(DIR, "..", f"crash-server-{PORT}.log"), "ab")
     proc = subprocess.Popen(
-        [BINARY, "serve", "--http-bind-address", f"127.0.0.1:{PORT}", "--engine-path", DIR, "--snapshot-bytes", "300000"],
+        [BINARY, "serve", "--http-bind-address", f"127.0.0.1:{PORT}", "--engine-path", DIR, "--snapshot-bytes", "20000"],
         env=env,
         stdout=log,
         stderr=log,

@@ -58,9 +58,17 @@ impl Data {
         })
     }
 
-    pub fn apply_write(&mut self, payload: &[u8]) -> Result<(), String> {
+    /// Applies a logged write unless its bucket is gone: an edge may prepare a write
+    /// concurrently with a bucket deletion and log it after (the write then did nothing).
+    pub fn apply_write(
+        &mut self,
+        payload: &[u8],
+        bucket_exists: impl Fn(Id) -> bool,
+    ) -> Result<(), String> {
         let batch = codec::decode_write_payload(payload).map_err(|e| e.to_string())?;
-        self.store.apply_write(&batch);
+        if bucket_exists(Id(batch.bucket)) {
+            self.store.apply_write(&batch);
+        }
         Ok(())
     }
 

@@ -107,6 +107,17 @@ impl Engine {
         Ok(engine)
     }
 
+    /// True for requests whose log records stay valid when other records are applied
+    /// between `handle` and `apply` (line-protocol writes: a point whose field type became
+    /// conflicting meanwhile is skipped at apply, deterministically, and a write to a bucket
+    /// deleted meanwhile does nothing). Edges may handle these under a shared lock and
+    /// apply them later in log order; every other mutating request must be handled and
+    /// applied under one exclusive lock.
+    pub fn is_concurrent_write(request: &Request) -> bool {
+        request.method.eq_ignore_ascii_case("POST")
+            && matches!(request.path.as_str(), "/api/v2/write" | "/write")
+    }
+
     /// Answers one request. Mutations are returned as log records, not applied.
     pub fn handle(&self, request: &Request, env: &mut dyn Env) -> Handled {
         self.requests
@@ -151,7 +162,12 @@ impl Engine {
                     self.catalog.apply(change);
                 }
             }
-            Kind::Write => self.data.apply_write(payload).map_err(corrupt_record)?,
+            Kind::Write => {
+                let catalog = &self.catalog;
+                self.data
+                    .apply_write(payload, |id| catalog.bucket(id).is_some())
+                    .map_err(corrupt_record)?
+            }
             Kind::Delete => self.data.apply_delete(payload).map_err(corrupt_record)?,
             Kind::Snapshot => return Err(corrupt_record("a snapshot is not a log record")),
         }

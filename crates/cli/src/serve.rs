@@ -34,6 +34,7 @@ options:
   --max-body-bytes N         largest request body, decoded (default 67108864)
   --query-timeout SECS       longest a query may run (default 60)
   --snapshot-bytes N         log bytes after which a snapshot is taken (default 67108864)
+  --maintenance-interval S   seconds between retention/compaction passes (default 60; 0 = off)
 
 first start: EDGEFLUX_INIT_USERNAME, _PASSWORD, _ORG, _BUCKET, _ADMIN_TOKEN, _RETENTION
 (like DOCKER_INFLUXDB_INIT_*) onboard the instance when it is not set up yet.";
@@ -44,6 +45,7 @@ struct Config {
     max_body_bytes: usize,
     query_timeout: Duration,
     snapshot_bytes: u64,
+    maintenance_interval: Duration,
 }
 
 fn parse_args(args: &[String]) -> Result<Config, String> {
@@ -56,6 +58,7 @@ fn parse_args(args: &[String]) -> Result<Config, String> {
         max_body_bytes: 64 * 1024 * 1024,
         query_timeout: Duration::from_secs(60),
         snapshot_bytes: 64 * 1024 * 1024,
+        maintenance_interval: Duration::from_secs(60),
     };
     let mut it = args.iter();
     while let Some(arg) = it.next() {
@@ -81,6 +84,10 @@ fn parse_args(args: &[String]) -> Result<Config, String> {
             }
             "--snapshot-bytes" => {
                 cfg.snapshot_bytes = value()?.parse().map_err(|_| "bad --snapshot-bytes")?
+            }
+            "--maintenance-interval" => {
+                cfg.maintenance_interval =
+                    Duration::from_secs(value()?.parse().map_err(|_| "bad --maintenance-interval")?)
             }
             "-h" | "--help" => return Err(String::new()),
             other => return Err(format!("unknown option {other:?}")),
@@ -182,6 +189,10 @@ async fn serve(config: Config) -> Result<(), String> {
     let local = listener.local_addr().map_err(|e| e.to_string())?;
     eprintln!("edgeflux: listening on http://{local}");
 
+    if !server.config.maintenance_interval.is_zero() {
+        tokio::spawn(maintenance(server.clone()));
+    }
+
     let graceful = hyper_util::server::graceful::GracefulShutdown::new();
     let mut shutdown = Box::pin(shutdown_signal());
     loop {
@@ -225,8 +236,8 @@ async fn serve(config: Config) -> Result<(), String> {
     // A final snapshot makes the next start fast.
     let server2 = server.clone();
     tokio::task::spawn_blocking(move || {
-        let engine = server2.engine.read().unwrap_or_else(|e| e.into_inner());
         let mut storage = server2.storage.lock().unwrap_or_else(|e| e.into_inner());
+        let engine = server2.engine.read().unwrap_or_else(|e| e.into_inner());
         if storage.wal_len() > 0 {
             if let Err(e) = storage.snapshot(&engine) {
                 eprintln!("edgeflux: final snapshot failed: {e}");
@@ -236,6 +247,30 @@ async fn serve(config: Config) -> Result<(), String> {
     .await
     .map_err(|e| e.to_string())?;
     Ok(())
+}
+
+/// Periodic retention, sealing and compaction, then a snapshot if the engine wants one.
+async fn maintenance(server: Arc<Server>) {
+    let mut tick = tokio::time::interval(server.config.maintenance_interval);
+    tick.tick().await;
+    loop {
+        tick.tick().await;
+        let server = server.clone();
+        let done = tokio::task::spawn_blocking(move || {
+            let mut storage = server.storage.lock().unwrap_or_else(|e| e.into_inner());
+            let mut engine = server.engine.write().unwrap_or_else(|e| e.into_inner());
+            engine.maintain(SystemEnv.now_ns());
+            if engine.wants_snapshot() {
+                if let Err(e) = storage.snapshot(&engine) {
+                    eprintln!("edgeflux: snapshot failed: {e}");
+                }
+            }
+        })
+        .await;
+        if let Err(e) = done {
+            eprintln!("edgeflux: maintenance failed: {e}");
+        }
+    }
 }
 
 async fn shutdown_signal() {
@@ -355,42 +390,68 @@ async fn handle(
 }
 
 /// Runs one request through the engine, persisting its log records first.
+///
+/// Lock order is always storage, then engine. Reads and line-protocol writes are handled
+/// under the shared engine lock (parsing runs in parallel); a write's records are then
+/// appended and fsynced under the storage lock and applied under the exclusive engine
+/// lock, in log order. Other mutations are handled and applied under both locks.
 fn process(server: &Server, request: &Request) -> Response {
     let mut env = SystemEnv;
+    let concurrent_write = Engine::is_concurrent_write(request);
     let read_only = matches!(request.method.as_str(), "GET" | "HEAD")
         || (request.method == "POST" && request.path.ends_with("/query"));
-    if read_only {
-        let engine = server.engine.read().unwrap_or_else(|e| e.into_inner());
-        let handled = engine.handle(request, &mut env);
+    if read_only || concurrent_write {
+        let handled = {
+            let engine = server.engine.read().unwrap_or_else(|e| e.into_inner());
+            engine.handle(request, &mut env)
+        };
         if handled.log.is_empty() {
             return handled.response;
         }
+        if concurrent_write {
+            let mut storage = server.storage.lock().unwrap_or_else(|e| e.into_inner());
+            if let Err(e) = storage.append(&handled.log) {
+                return persist_failed(e);
+            }
+            let mut engine = server.engine.write().unwrap_or_else(|e| e.into_inner());
+            apply_all(&mut engine, &mut storage, &handled.log);
+            return handled.response;
+        }
     }
+    let mut storage = server.storage.lock().unwrap_or_else(|e| e.into_inner());
     let mut engine = server.engine.write().unwrap_or_else(|e| e.into_inner());
     let handled = engine.handle(request, &mut env);
     if handled.log.is_empty() {
         return handled.response;
     }
-    let mut storage = server.storage.lock().unwrap_or_else(|e| e.into_inner());
     if let Err(e) = storage.append(&handled.log) {
-        eprintln!("edgeflux: log append failed: {e}");
-        return error_response(
-            500,
-            "internal error",
-            "An internal error has occurred - check server logs",
-        );
+        return persist_failed(e);
     }
-    for record in &handled.log {
+    apply_all(&mut engine, &mut storage, &handled.log);
+    handled.response
+}
+
+fn persist_failed(e: std::io::Error) -> Response {
+    eprintln!("edgeflux: log append failed: {e}");
+    error_response(
+        500,
+        "internal error",
+        "An internal error has occurred - check server logs",
+    )
+}
+
+/// Applies durable records, then takes a snapshot if the engine asks for one.
+fn apply_all(engine: &mut Engine, storage: &mut Storage, log: &[Vec<u8>]) {
+    for record in log {
         if let Err(e) = engine.apply(record) {
             eprintln!("edgeflux: applying a logged record failed: {e}");
         }
     }
     if engine.wants_snapshot() {
-        if let Err(e) = storage.snapshot(&engine) {
+        if let Err(e) = storage.snapshot(engine) {
             eprintln!("edgeflux: snapshot failed: {e}");
         }
     }
-    handled.response
 }
 
 fn to_hyper(r: Response) -> hyper::Response<Full<Bytes>> {
