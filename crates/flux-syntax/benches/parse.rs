@@ -79,10 +79,14 @@ fn main() {
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(4_000_000);
-    inputs.push((
-        "generated program".to_string(),
-        vec![generated_program(size)],
-    ));
+    let generated = generated_program(size);
+    if let Some(out) = std::env::var_os("GEN_OUT") {
+        // the node side-by-side bench (benches/node/bench.mjs) reads the same program
+        if let Err(e) = std::fs::write(&out, &generated) {
+            eprintln!("GEN_OUT: {e}");
+        }
+    }
+    inputs.push(("generated program".to_string(), vec![generated]));
 
     for (name, files) in &inputs {
         let bytes: usize = files.iter().map(|f| f.len()).sum();

@@ -7,7 +7,10 @@ use crate::ast::*;
 use crate::Diagnostic;
 
 pub struct JsonOptions {
+    /// Include `"span": [start, end]` on every node.
     pub spans: bool,
+    /// Indented output with every field; compact output (`false`) leaves out `null` fields and
+    /// empty lists to keep the hand-off to JavaScript small.
     pub pretty: bool,
 }
 
@@ -67,6 +70,7 @@ pub fn diagnostics_to_json(source: &str, diags: &[Diagnostic]) -> String {
 
 enum J {
     Null,
+    Static(&'static str),
     Num(i64),
     Float(f64),
     Str(String),
@@ -103,7 +107,10 @@ fn nl(o: &JsonOptions, depth: usize, out: &mut String) {
 fn write_value(v: &J, o: &JsonOptions, depth: usize, out: &mut String) {
     match v {
         J::Null => out.push_str("null"),
-        J::Num(n) => out.push_str(&n.to_string()),
+        J::Num(n) => {
+            use std::fmt::Write as _;
+            let _ = write!(out, "{n}");
+        }
         J::Float(f) => {
             if f.is_finite() {
                 let s = format!("{f:?}");
@@ -113,7 +120,15 @@ fn write_value(v: &J, o: &JsonOptions, depth: usize, out: &mut String) {
             }
         }
         J::Str(s) => write_str(s, out),
-        J::Span(s) => out.push_str(&format!("[{}, {}]", s.start, s.end)),
+        J::Static(s) => write_str(s, out),
+        J::Span(s) => {
+            use std::fmt::Write as _;
+            let _ = if o.pretty {
+                write!(out, "[{}, {}]", s.start, s.end)
+            } else {
+                write!(out, "[{},{}]", s.start, s.end)
+            };
+        }
         J::Arr(items) => {
             if items.is_empty() {
                 out.push_str("[]");
@@ -137,6 +152,10 @@ fn write_value(v: &J, o: &JsonOptions, depth: usize, out: &mut String) {
                 if !o.spans && matches!(v, J::Span(_)) {
                     continue;
                 }
+                // compact output leaves out empty lists and absent optional fields
+                if !o.pretty && (matches!(v, J::Null) || matches!(v, J::Arr(a) if a.is_empty())) {
+                    continue;
+                }
                 if !first {
                     out.push(',');
                 }
@@ -153,7 +172,7 @@ fn write_value(v: &J, o: &JsonOptions, depth: usize, out: &mut String) {
 }
 
 fn node(ty: &'static str, span: Span, mut fields: Vec<(&'static str, J)>) -> J {
-    let mut v = vec![("type", J::Str(ty.to_string())), ("span", J::Span(span))];
+    let mut v = vec![("type", J::Static(ty)), ("span", J::Span(span))];
     v.append(&mut fields);
     J::Obj(v)
 }
@@ -350,11 +369,11 @@ fn expr(e: &Expression) -> J {
                         .iter()
                         .map(|p| match p {
                             StringPart::Text(t) => J::Obj(vec![
-                                ("type", J::Str("TextPart".into())),
+                                ("type", J::Static("TextPart")),
                                 ("value", J::Str(t.clone())),
                             ]),
                             StringPart::Interpolated(e) => J::Obj(vec![
-                                ("type", J::Str("InterpolatedPart".into())),
+                                ("type", J::Static("InterpolatedPart")),
                                 ("expression", expr(e)),
                             ]),
                         })
@@ -378,7 +397,7 @@ fn expr(e: &Expression) -> J {
                         .map(|v| {
                             J::Obj(vec![
                                 ("magnitude", J::Num(v.magnitude)),
-                                ("unit", J::Str(v.unit.as_str().into())),
+                                ("unit", J::Static(v.unit.as_str())),
                             ])
                         })
                         .collect(),
@@ -486,7 +505,7 @@ fn expr(e: &Expression) -> J {
             "UnaryExpression",
             u.span,
             vec![
-                ("operator", J::Str(u.operator.as_str().into())),
+                ("operator", J::Static(u.operator.as_str())),
                 ("argument", expr(&u.argument)),
             ],
         ),
@@ -494,7 +513,7 @@ fn expr(e: &Expression) -> J {
             "BinaryExpression",
             b.span,
             vec![
-                ("operator", J::Str(b.operator.as_str().into())),
+                ("operator", J::Static(b.operator.as_str())),
                 ("left", expr(&b.left)),
                 ("right", expr(&b.right)),
             ],
@@ -503,7 +522,7 @@ fn expr(e: &Expression) -> J {
             "LogicalExpression",
             l.span,
             vec![
-                ("operator", J::Str(l.operator.as_str().into())),
+                ("operator", J::Static(l.operator.as_str())),
                 ("left", expr(&l.left)),
                 ("right", expr(&l.right)),
             ],

@@ -1,0 +1,103 @@
+// Side-by-side parse throughput in wasm: edgeflux flux-syntax vs libflux (@influxdata/flux
+// 0.5.1). Both hand the AST to JavaScript the same way: JSON produced in wasm, JSON.parse'd in
+// JS. Usage (see README in the report):
+//   npm install --prefix crates/flux-syntax/benches/node @influxdata/flux@0.5.1
+//   cargo build --release --example wasm_parse --target wasm32-unknown-unknown
+//   node bench.mjs OUR.wasm GENERATED.flux [STDLIB_DIR]
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const [ourWasmPath, generatedPath, stdlibDir] = process.argv.slice(2);
+if (!ourWasmPath || !generatedPath) {
+  console.error('usage: node bench.mjs OUR.wasm GENERATED.flux [STDLIB_DIR]');
+  process.exit(2);
+}
+
+// --- libflux: its glue does `import * as wasm from './flux_bg.wasm'`; rewrite that line so we
+// can instantiate the .wasm ourselves with the glue module as the import object.
+const pkg = path.join(here, 'node_modules/@influxdata/flux');
+const glueSrc = fs.readFileSync(path.join(pkg, 'flux.js'), 'utf8').replace(
+  "import * as wasm from './flux_bg.wasm';",
+  'let wasm; export function __setWasm(w) { wasm = w; }',
+);
+const gluePath = path.join(pkg, 'flux_glue_node.mjs');
+fs.writeFileSync(gluePath, glueSrc);
+const glue = await import(pathToFileURL(gluePath).href);
+const libfluxBytes = fs.readFileSync(path.join(pkg, 'flux_bg.wasm'));
+const { instance: libInst } = await WebAssembly.instantiate(libfluxBytes, { './flux.js': glue });
+glue.__setWasm(libInst.exports);
+const libfluxParse = (s) => glue.parse(s);
+
+// --- ours: raw exports
+const ourBytes = fs.readFileSync(ourWasmPath);
+const { instance: ourInst } = await WebAssembly.instantiate(ourBytes, {});
+const ex = ourInst.exports;
+const enc = new TextEncoder();
+const dec = new TextDecoder();
+function withSource(s, f) {
+  const bytes = enc.encode(s);
+  const ptr = ex.ef_alloc(bytes.length);
+  new Uint8Array(ex.memory.buffer, ptr, bytes.length).set(bytes);
+  try {
+    return f(ptr, bytes.length);
+  } finally {
+    ex.ef_free(ptr, bytes.length);
+  }
+}
+const ourParse = (s) =>
+  withSource(s, (ptr, len) => {
+    const packed = ex.ef_parse_json(ptr, len);
+    const outPtr = Number(packed >> 32n);
+    const outLen = Number(packed & 0xffffffffn);
+    const json = dec.decode(new Uint8Array(ex.memory.buffer, outPtr, outLen));
+    ex.ef_free(outPtr, outLen);
+    return JSON.parse(json);
+  });
+const ourParseOnly = (s) => withSource(s, (ptr, len) => ex.ef_parse_only(ptr, len));
+
+// --- inputs
+const inputs = [];
+if (stdlibDir && fs.existsSync(stdlibDir)) {
+  const files = [];
+  const walk = (d) => {
+    for (const e of fs.readdirSync(d, { withFileTypes: true })) {
+      const p = path.join(d, e.name);
+      if (e.isDirectory()) walk(p);
+      else if (e.name.endsWith('.flux')) files.push(fs.readFileSync(p, 'utf8'));
+    }
+  };
+  walk(stdlibDir);
+  inputs.push([`stdlib (${files.length} files)`, files]);
+}
+inputs.push(['generated program', [fs.readFileSync(generatedPath, 'utf8')]]);
+
+function best(rounds, f) {
+  let b = Infinity;
+  for (let i = 0; i < rounds; i++) {
+    const t = process.hrtime.bigint();
+    f();
+    b = Math.min(b, Number(process.hrtime.bigint() - t) / 1e9);
+  }
+  return b;
+}
+
+console.log(`wasm sizes: ours ${ourBytes.length} bytes, libflux ${libfluxBytes.length} bytes`);
+for (const [name, files] of inputs) {
+  const bytes = files.reduce((n, f) => n + enc.encode(f).length, 0);
+  const mb = bytes / 1e6;
+  const row = {};
+  for (const [label, fn, rounds] of [
+    ['libflux parse -> JS AST', libfluxParse, 3],
+    ['edgeflux parse -> JS AST', ourParse, 5],
+    ['edgeflux parse only', ourParseOnly, 5],
+  ]) {
+    for (const f of files) fn(f); // warm up
+    const secs = best(rounds, () => {
+      for (const f of files) fn(f);
+    });
+    row[label] = `${(mb / secs).toFixed(2)} MB/s`;
+  }
+  console.log(`${name} (${mb.toFixed(2)} MB):`, JSON.stringify(row));
+}
