@@ -15,6 +15,17 @@
 //! same `apply`. The edge takes a snapshot when `wants_snapshot()` says so, stores it,
 //! and then may drop the log records it covers.
 //!
+//! Extras for edges: `Engine::with_options(Options { .. })` (body limit, argon2 cost,
+//! snapshot threshold), `Engine::set_started(now)` for `/ready`, `Engine::maintain(now)`
+//! periodically (retention, sealing, compaction; not logged), and
+//! `Engine::is_concurrent_write(&request)`: line-protocol writes may be handled under a
+//! shared lock and applied later in log order; all other mutations need one exclusive
+//! lock around handle → persist → apply. First-start onboarding is a `POST /api/v2/setup`
+//! request sent through `handle` like any other.
+//!
+//! Log records and snapshots are framed `EFLX` + version + kind + length + CRC-32C;
+//! write and delete payloads are the store's codec encodings.
+//!
 //! The public names in this file are the seam: extend them, do not rename them.
 
 mod authn;

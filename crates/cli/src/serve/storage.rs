@@ -211,3 +211,153 @@ impl Storage {
         sync_dir(&self.dir)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use edgeflux_api::{Env, Request};
+
+    struct TestEnv(u64);
+
+    impl Env for TestEnv {
+        fn now_ns(&self) -> i64 {
+            1_700_000_000_000_000_000
+        }
+        fn fill_random(&mut self, buf: &mut [u8]) {
+            for b in buf {
+                self.0 = self
+                    .0
+                    .wrapping_mul(6364136223846793005)
+                    .wrapping_add(1442695040888963407);
+                *b = (self.0 >> 56) as u8;
+            }
+        }
+    }
+
+    fn temp_dir(name: &str) -> PathBuf {
+        let d =
+            std::env::temp_dir().join(format!("edgeflux-storage-{name}-{}", std::process::id()));
+        let _ = fs::remove_dir_all(&d);
+        d
+    }
+
+    fn run(
+        storage: &mut Storage,
+        engine: &mut Engine,
+        env: &mut TestEnv,
+        path: &str,
+        query: &str,
+        body: &str,
+    ) -> u16 {
+        let req = Request {
+            method: "POST".into(),
+            path: path.into(),
+            query: query.into(),
+            headers: vec![("Authorization".into(), "Token T".into())],
+            body: body.as_bytes().to_vec(),
+        };
+        let handled = engine.handle(&req, env);
+        storage.append(&handled.log).unwrap();
+        for r in &handled.log {
+            engine.apply(r).unwrap();
+        }
+        handled.response.status
+    }
+
+    fn series(engine: &Engine) -> String {
+        let req = Request {
+            method: "GET".into(),
+            path: "/metrics".into(),
+            ..Request::default()
+        };
+        let body = engine.handle(&req, &mut TestEnv(0)).response.body;
+        String::from_utf8(body)
+            .unwrap()
+            .lines()
+            .find(|l| l.starts_with("edgeflux_series_total"))
+            .unwrap()
+            .to_string()
+    }
+
+    #[test]
+    fn recovers_log_and_snapshot_and_cuts_a_torn_tail() {
+        let dir = temp_dir("recover");
+        let mut env = TestEnv(1);
+        let (mut storage, mut engine, rec) = Storage::open(&dir).unwrap();
+        assert_eq!(rec.records, 0);
+        assert!(!engine.is_onboarded());
+        let setup = r#"{"username":"u","org":"o","bucket":"b","token":"T"}"#;
+        assert_eq!(
+            run(
+                &mut storage,
+                &mut engine,
+                &mut env,
+                "/api/v2/setup",
+                "",
+                setup
+            ),
+            201
+        );
+        assert_eq!(
+            run(
+                &mut storage,
+                &mut engine,
+                &mut env,
+                "/api/v2/write",
+                "org=o&bucket=b",
+                "m,h=a v=1 1\nm,h=b v=2 2"
+            ),
+            204
+        );
+        drop(storage);
+
+        // A crash mid-append leaves half a record at the end.
+        let wal = dir.join(wal_name(0));
+        let mut f = OpenOptions::new().append(true).open(&wal).unwrap();
+        f.write_all(&[200, 0, 0, 0, b'E', b'F']).unwrap();
+        drop(f);
+        let (mut storage, mut engine, rec) = Storage::open(&dir).unwrap();
+        assert_eq!(rec.records, 2);
+        assert_eq!(rec.truncated_bytes, 6);
+        assert!(engine.is_onboarded());
+        assert_eq!(series(&engine), "edgeflux_series_total 2");
+
+        // Snapshot, more log, reopen: snapshot + the newer log.
+        storage.snapshot(&engine).unwrap();
+        assert_eq!(
+            run(
+                &mut storage,
+                &mut engine,
+                &mut env,
+                "/api/v2/write",
+                "org=o&bucket=b",
+                "m,h=c v=3 3"
+            ),
+            204
+        );
+        drop(storage);
+        let names: Vec<String> = fs::read_dir(&dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        assert!(
+            !names.contains(&wal_name(0)),
+            "covered log removed: {names:?}"
+        );
+        let (_, engine, rec) = Storage::open(&dir).unwrap();
+        assert_eq!(rec.snapshot_generation, Some(1));
+        assert_eq!(rec.records, 1);
+        assert_eq!(series(&engine), "edgeflux_series_total 3");
+        let _ = fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn corruption_before_the_last_log_is_an_error() {
+        let dir = temp_dir("corrupt");
+        fs::create_dir_all(&dir).unwrap();
+        fs::write(dir.join(wal_name(0)), [3, 0, 0, 0, 1, 2, 3]).unwrap();
+        fs::write(dir.join(wal_name(1)), []).unwrap();
+        assert!(Storage::open(&dir).is_err());
+        let _ = fs::remove_dir_all(&dir);
+    }
+}
