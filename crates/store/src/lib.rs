@@ -55,7 +55,7 @@ pub use delete::{parse_delete_predicate, DeleteBatch, DeleteOp, DeletePredicate,
 pub use edgeflux_types::{FieldType, FieldValue};
 pub use error::{CodecError, DeleteError, StoreError};
 pub use model::{SeriesKey, Values};
-pub use predicate::{Matcher, Predicate};
+pub use predicate::{CmpOp, Matcher, Predicate};
 pub use scan::{Aggregate, SeriesTable, Window, WindowTable};
 pub use schema::FieldInfo;
 pub use store::{

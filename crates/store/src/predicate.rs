@@ -3,10 +3,66 @@
 //! empty string, as in InfluxDB's storage engine (so `host != "a"` matches series
 //! without a `host` tag).
 
+use std::cmp::Ordering;
+
+use edgeflux_types::FieldValue;
 use regex_lite::Regex;
 
 use crate::error::StoreError;
-use crate::model::SeriesKey;
+use crate::model::{SeriesKey, Values};
+
+/// A comparison of `_value` with a constant.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CmpOp {
+    Eq,
+    Ne,
+    Lt,
+    Le,
+    Gt,
+    Ge,
+}
+
+/// `values[i] op rhs`. Numbers compare across float/integer/unsigned; other type
+/// mismatches (and NaN) are false, like a comparison with null.
+pub fn compare(values: &Values, i: usize, op: CmpOp, rhs: &FieldValue) -> bool {
+    let ord = match (values, rhs) {
+        (Values::Float(v), FieldValue::Float(x)) => v.get(i).and_then(|a| a.partial_cmp(x)),
+        (Values::Float(v), FieldValue::Integer(x)) => {
+            v.get(i).and_then(|a| a.partial_cmp(&(*x as f64)))
+        }
+        (Values::Float(v), FieldValue::UInteger(x)) => {
+            v.get(i).and_then(|a| a.partial_cmp(&(*x as f64)))
+        }
+        (Values::Integer(v), FieldValue::Integer(x)) => v.get(i).map(|a| a.cmp(x)),
+        (Values::Integer(v), FieldValue::UInteger(x)) => {
+            v.get(i).map(|a| i128::from(*a).cmp(&i128::from(*x)))
+        }
+        (Values::Integer(v), FieldValue::Float(x)) => {
+            v.get(i).and_then(|a| (*a as f64).partial_cmp(x))
+        }
+        (Values::UInteger(v), FieldValue::UInteger(x)) => v.get(i).map(|a| a.cmp(x)),
+        (Values::UInteger(v), FieldValue::Integer(x)) => {
+            v.get(i).map(|a| i128::from(*a).cmp(&i128::from(*x)))
+        }
+        (Values::UInteger(v), FieldValue::Float(x)) => {
+            v.get(i).and_then(|a| (*a as f64).partial_cmp(x))
+        }
+        (Values::String(v), FieldValue::String(x)) => v.get(i).map(|a| a.as_str().cmp(x.as_str())),
+        (Values::Boolean(v), FieldValue::Boolean(x)) => v.get(i).map(|a| a.cmp(x)),
+        _ => None,
+    };
+    match ord {
+        None => false,
+        Some(o) => match op {
+            CmpOp::Eq => o == Ordering::Equal,
+            CmpOp::Ne => o != Ordering::Equal,
+            CmpOp::Lt => o == Ordering::Less,
+            CmpOp::Le => o != Ordering::Greater,
+            CmpOp::Gt => o == Ordering::Greater,
+            CmpOp::Ge => o != Ordering::Less,
+        },
+    }
+}
 
 /// How one value is tested.
 #[derive(Debug, Clone)]
@@ -49,6 +105,8 @@ pub enum Predicate {
     Measurement(Matcher),
     Field(Matcher),
     Tag(String, Matcher),
+    /// `_value op constant`, tested row by row.
+    Value(CmpOp, FieldValue),
     And(Box<Predicate>, Box<Predicate>),
     Or(Box<Predicate>, Box<Predicate>),
     Not(Box<Predicate>),
@@ -86,16 +144,46 @@ impl Predicate {
         Predicate::Not(Box::new(self))
     }
 
-    /// Evaluates for one series and field.
+    /// Whether some row of this series and field may match (`_value` tests count as
+    /// "maybe"; scans then test them row by row).
     pub fn matches(&self, key: &SeriesKey, field: &str) -> bool {
+        self.eval(key, field, None) != Some(false)
+    }
+
+    /// Three-valued evaluation: `None` = depends on a value not given.
+    fn eval(&self, key: &SeriesKey, field: &str, value: Option<(&Values, usize)>) -> Option<bool> {
         match self {
-            Predicate::True => true,
-            Predicate::Measurement(m) => m.matches(&key.measurement),
-            Predicate::Field(m) => m.matches(field),
-            Predicate::Tag(k, m) => m.matches(key.tag(k).unwrap_or("")),
-            Predicate::And(a, b) => a.matches(key, field) && b.matches(key, field),
-            Predicate::Or(a, b) => a.matches(key, field) || b.matches(key, field),
-            Predicate::Not(a) => !a.matches(key, field),
+            Predicate::True => Some(true),
+            Predicate::Measurement(m) => Some(m.matches(&key.measurement)),
+            Predicate::Field(m) => Some(m.matches(field)),
+            Predicate::Tag(k, m) => Some(m.matches(key.tag(k).unwrap_or(""))),
+            Predicate::Value(op, rhs) => value.map(|(v, i)| compare(v, i, *op, rhs)),
+            Predicate::And(a, b) => match (a.eval(key, field, value), b.eval(key, field, value)) {
+                (Some(false), _) | (_, Some(false)) => Some(false),
+                (Some(true), Some(true)) => Some(true),
+                _ => None,
+            },
+            Predicate::Or(a, b) => match (a.eval(key, field, value), b.eval(key, field, value)) {
+                (Some(true), _) | (_, Some(true)) => Some(true),
+                (Some(false), Some(false)) => Some(false),
+                _ => None,
+            },
+            Predicate::Not(a) => a.eval(key, field, value).map(|x| !x),
+        }
+    }
+
+    /// Evaluates for one row (`values[i]`) of a series and field.
+    pub fn matches_row(&self, key: &SeriesKey, field: &str, values: &Values, i: usize) -> bool {
+        self.eval(key, field, Some((values, i))) == Some(true)
+    }
+
+    /// Whether the predicate tests `_value`.
+    pub fn mentions_value(&self) -> bool {
+        match self {
+            Predicate::Value(..) => true,
+            Predicate::And(a, b) | Predicate::Or(a, b) => a.mentions_value() || b.mentions_value(),
+            Predicate::Not(a) => a.mentions_value(),
+            _ => false,
         }
     }
 
@@ -152,5 +240,28 @@ mod tests {
         assert!(!p.matches(&k, "other"));
         assert_eq!(p.required_measurement(), Some("cpu"));
         assert!(Matcher::regex("(").is_err());
+    }
+
+    #[test]
+    fn value_comparisons_are_three_valued() {
+        let k = key();
+        let v = Values::Float(vec![1.5, 3.0, f64::NAN]);
+        let gt2 = Predicate::Value(CmpOp::Gt, FieldValue::Integer(2));
+        assert!(gt2.matches(&k, "x"), "maybe matches at series level");
+        assert!(!gt2.matches_row(&k, "x", &v, 0));
+        assert!(gt2.matches_row(&k, "x", &v, 1));
+        assert!(!gt2.matches_row(&k, "x", &v, 2), "NaN compares false");
+        let p = Predicate::tag_eq("host", "zzz").and(gt2.clone());
+        assert!(!p.matches(&k, "x"), "decided by the tag alone");
+        let p = Predicate::tag_eq("host", "a").or(gt2.clone());
+        assert!(p.matches_row(&k, "x", &v, 0));
+        let s = Values::String(vec!["b".into()]);
+        assert!(!gt2.matches_row(&k, "x", &s, 0), "type mismatch is false");
+        assert!(compare(&s, 0, CmpOp::Ge, &FieldValue::String("a".into())));
+        let u = Values::UInteger(vec![u64::MAX]);
+        assert!(compare(&u, 0, CmpOp::Gt, &FieldValue::Integer(-1)));
+        assert!(Predicate::Value(CmpOp::Ne, FieldValue::Integer(2))
+            .not()
+            .matches_row(&k, "x", &Values::Integer(vec![2]), 0));
     }
 }

@@ -243,7 +243,8 @@ impl Store {
         self.check_resident(bucket, &sel, start, stop)?;
         let mut out = Vec::new();
         for (key, s, wanted) in sel {
-            let chunk = Self::rows(s, &wanted, start, stop)?;
+            let mut chunk = Self::rows(s, &wanted, start, stop)?;
+            filter_values(&mut chunk, key, s, pred);
             out.extend(field_tables(key, s, &wanted, chunk));
         }
         Ok(out)
@@ -271,7 +272,8 @@ impl Store {
         let mut out = Vec::new();
         for (key, s, wanted) in sel {
             let mut parts: Vec<Option<Partial>> = vec![None; s.fields.len()];
-            for piece in Self::pieces(s, &wanted, start, stop)? {
+            for mut piece in Self::pieces(s, &wanted, start, stop)? {
+                filter_values(&mut piece, key, s, pred);
                 for (slot, col) in piece.cols.iter().enumerate() {
                     let Some(col) = col else { continue };
                     if !wanted.get(slot).copied().unwrap_or(false) {
@@ -331,11 +333,13 @@ impl Store {
                     if (0..s.fields.len()).all(|i| !wanted[i] || found[i].is_some()) {
                         break;
                     }
-                    let c = Self::read(s, x, &wanted, start, stop)?;
+                    let mut c = Self::read(s, x, &wanted, start, stop)?;
+                    filter_values(&mut c, key, s, pred);
                     pick_edge(&c, &mut found, first);
                 }
             } else {
-                let c = Self::rows(s, &wanted, start, stop)?;
+                let mut c = Self::rows(s, &wanted, start, stop)?;
+                filter_values(&mut c, key, s, pred);
                 pick_edge(&c, &mut found, first);
             }
             let mut slots: Vec<usize> = (0..s.fields.len())
@@ -382,6 +386,23 @@ impl Source<'_> {
     fn range(&self) -> (i64, i64) {
         match self {
             Source::Block(_, a, b) | Source::Head(a, b) => (*a, *b),
+        }
+    }
+}
+
+/// Drops (marks invalid) the rows failing a predicate's `_value` tests.
+fn filter_values(c: &mut Chunk, key: &SeriesKey, s: &Series, pred: &Predicate) {
+    if !pred.mentions_value() {
+        return;
+    }
+    for (slot, col) in c.cols.iter_mut().enumerate() {
+        let (Some(col), Some((field, _))) = (col.as_mut(), s.fields.get(slot)) else {
+            continue;
+        };
+        for i in 0..col.valid.len() {
+            if col.valid[i] && !pred.matches_row(key, field, &col.values, i) {
+                col.valid[i] = false;
+            }
         }
     }
 }

@@ -342,6 +342,40 @@ fn window_aggregates_match_a_naive_computation() {
 }
 
 #[test]
+fn value_predicates_filter_rows_in_scans_aggregates_and_selectors() {
+    let s = sample_store();
+    let pred = Predicate::tag_eq("host", "a")
+        .and(Predicate::field_eq("usage"))
+        .and(Predicate::Value(CmpOp::Gt, FieldValue::Float(8.0)));
+    let t = s.scan(B, 0, i64::MAX, &pred).unwrap();
+    assert_eq!(t.len(), 1);
+    assert_eq!(t[0].times.len(), 20);
+    assert!(floats(&t[0]).iter().all(|&v| v == 9.0));
+    let w = s
+        .window_aggregate(
+            B,
+            0,
+            200_000_000_000,
+            &pred,
+            Window {
+                every: 30_000_000_000,
+                offset: 0,
+            },
+            Aggregate::Count,
+        )
+        .unwrap();
+    assert_eq!(w[0].values, Values::Integer(vec![3, 3, 3, 3, 3, 3, 2]));
+    let first = s.selector(B, 0, i64::MAX, &pred, Aggregate::First).unwrap();
+    assert_eq!(first[0].times, vec![9_000_000_000]);
+    let last = s.last_points(B, 0, i64::MAX, &pred).unwrap();
+    assert_eq!(last[0].times, vec![199_000_000_000]);
+    let none =
+        Predicate::field_eq("usage").and(Predicate::Value(CmpOp::Lt, FieldValue::Integer(-1)));
+    assert!(s.scan(B, 0, i64::MAX, &none).unwrap().is_empty());
+    assert!(s.last_points(B, 0, i64::MAX, &none).unwrap().is_empty());
+}
+
+#[test]
 fn schema_introspection() {
     let s = sample_store();
     assert_eq!(
