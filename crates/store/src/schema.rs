@@ -1,7 +1,8 @@
 //! Schema introspection for `schema.*` / `v1.*` Flux functions and the API: measurements,
 //! tag keys and values, field keys and types, series cardinality, each under a predicate
 //! and a time range. Answered from series keys and block metadata, without decoding
-//! (tombstoned rows inside a block still count until the next `compact`).
+//! (tombstoned rows inside a block still count until the next `compact`; `_value` tests
+//! in the predicate count as "may match").
 
 use edgeflux_types::FieldType;
 
