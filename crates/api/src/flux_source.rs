@@ -84,7 +84,11 @@ fn column(values: Values) -> ColumnData {
         Values::Float(v) => ColumnData::Float(v.into_iter().map(Some).collect()),
         Values::Integer(v) => ColumnData::Int(v.into_iter().map(Some).collect()),
         Values::UInteger(v) => ColumnData::UInt(v.into_iter().map(Some).collect()),
-        Values::String(v) => ColumnData::String(v.into_iter().map(|s| Some(s.into())).collect()),
+        Values::String(v) => ColumnData::String(
+            v.into_iter()
+                .map(|s| Some(std::sync::Arc::<str>::from(s)))
+                .collect(),
+        ),
         Values::Boolean(v) => ColumnData::Bool(v.into_iter().map(Some).collect()),
     }
 }

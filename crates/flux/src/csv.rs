@@ -112,7 +112,7 @@ fn cell_text(c: &ColumnData, i: usize, buf: &mut String) {
             }
         }
         ColumnData::String(v) => {
-            if let Some(x) = &v[i] {
+            if let Some(x) = v.get(i) {
                 buf.push_str(x)
             }
         }

@@ -264,6 +264,18 @@ impl<'a> Interp<'a> {
         }
     }
 
+    /// Like [`Interp::tables`] but consumes the value, avoiding a copy when it is not shared.
+    pub fn take_tables(&mut self, v: Value, fname: &str) -> Result<Vec<Table>> {
+        match v {
+            Value::Stream(s) => match Arc::try_unwrap(s) {
+                Ok(Stream::Tables(t)) => Ok(t),
+                Ok(Stream::Scan(p)) => self.run_scan(&p),
+                Err(shared) => self.tables(&Value::Stream(shared), fname),
+            },
+            other => self.tables(&other, fname),
+        }
+    }
+
     pub fn run_scan(&mut self, p: &PendingScan) -> Result<Vec<Table>> {
         let Some((start, stop)) = p.range else {
             return Err(FluxError::invalid(format!(

@@ -30,7 +30,7 @@ pub use error::FluxError;
 pub use source::{
     BucketInfo, MemorySource, NoSource, Predicate, ScanSpec, Source, WindowFn, WindowSpec,
 };
-pub use table::{Column, ColumnData, DataType, GroupKey, Table};
+pub use table::{Column, ColumnData, DataType, GroupKey, StrColumn, Table};
 pub use value::Value;
 
 /// Everything about a query run that is not the program text.

@@ -61,8 +61,168 @@ pub enum ColumnData {
     Int(Vec<Option<i64>>),
     UInt(Vec<Option<u64>>),
     Float(Vec<Option<f64>>),
-    String(Vec<Option<Arc<str>>>),
+    String(StrColumn),
     Time(Vec<Option<i64>>),
+}
+
+const NULL_CODE: u32 = u32::MAX;
+
+/// A string column stored as codes into a table of distinct runs: a column that repeats one
+/// value (tags, `_field`, `_measurement`) costs four bytes per row and no reference counting.
+#[derive(Debug, Clone, Default)]
+pub struct StrColumn {
+    dict: Vec<Arc<str>>,
+    codes: Vec<u32>,
+}
+
+impl PartialEq for StrColumn {
+    fn eq(&self, other: &StrColumn) -> bool {
+        self.len() == other.len() && (0..self.len()).all(|i| self.get(i) == other.get(i))
+    }
+}
+
+impl StrColumn {
+    pub fn with_capacity(n: usize) -> StrColumn {
+        StrColumn {
+            dict: Vec::new(),
+            codes: Vec::with_capacity(n),
+        }
+    }
+    /// `n` copies of one string.
+    pub fn constant(s: Arc<str>, n: usize) -> StrColumn {
+        StrColumn {
+            dict: vec![s],
+            codes: vec![0; n],
+        }
+    }
+    pub fn len(&self) -> usize {
+        self.codes.len()
+    }
+    pub fn is_empty(&self) -> bool {
+        self.codes.is_empty()
+    }
+    pub fn get(&self, i: usize) -> Option<&Arc<str>> {
+        match self.codes[i] {
+            NULL_CODE => None,
+            c => Some(&self.dict[c as usize]),
+        }
+    }
+    pub fn iter(&self) -> impl Iterator<Item = Option<&Arc<str>>> + '_ {
+        self.codes.iter().map(move |&c| {
+            if c == NULL_CODE {
+                None
+            } else {
+                Some(&self.dict[c as usize])
+            }
+        })
+    }
+    fn code_for(&mut self, s: &Arc<str>) -> u32 {
+        if let Some(last) = self.dict.last() {
+            if Arc::ptr_eq(last, s) || **last == **s {
+                return (self.dict.len() - 1) as u32;
+            }
+        }
+        self.dict.push(s.clone());
+        (self.dict.len() - 1) as u32
+    }
+    pub fn push(&mut self, v: Option<Arc<str>>) {
+        let c = match &v {
+            None => NULL_CODE,
+            Some(s) => self.code_for(s),
+        };
+        self.codes.push(c);
+    }
+    fn with_codes(&self, codes: Vec<u32>) -> StrColumn {
+        StrColumn {
+            dict: self.dict.clone(),
+            codes,
+        }
+    }
+    /// Moves the rows of `other` to the end.
+    pub fn append(&mut self, other: StrColumn) {
+        let map: Vec<u32> = other.dict.iter().map(|s| self.code_for(s)).collect();
+        self.codes.extend(other.codes.iter().map(|&c| {
+            if c == NULL_CODE {
+                NULL_CODE
+            } else {
+                map[c as usize]
+            }
+        }));
+    }
+}
+
+impl FromIterator<Option<Arc<str>>> for StrColumn {
+    fn from_iter<I: IntoIterator<Item = Option<Arc<str>>>>(iter: I) -> StrColumn {
+        let mut c = StrColumn::default();
+        for v in iter {
+            c.push(v);
+        }
+        c
+    }
+}
+
+/// The row operations every column representation offers, so the macros below can treat
+/// them alike.
+trait Rows: Sized {
+    fn n(&self) -> usize;
+    fn null_at(&self, i: usize) -> bool;
+    fn push_none(&mut self);
+    fn take_rows(&self, idx: &[usize]) -> Self;
+    fn filter_rows(&self, mask: &[bool]) -> Self;
+    fn slice_rows(&self, start: usize, end: usize) -> Self;
+}
+
+impl<T: Clone> Rows for Vec<Option<T>> {
+    fn n(&self) -> usize {
+        self.len()
+    }
+    fn null_at(&self, i: usize) -> bool {
+        self[i].is_none()
+    }
+    fn push_none(&mut self) {
+        self.push(None)
+    }
+    fn take_rows(&self, idx: &[usize]) -> Self {
+        idx.iter().map(|&i| self[i].clone()).collect()
+    }
+    fn filter_rows(&self, mask: &[bool]) -> Self {
+        self.iter()
+            .zip(mask)
+            .filter(|(_, &m)| m)
+            .map(|(x, _)| x.clone())
+            .collect()
+    }
+    fn slice_rows(&self, start: usize, end: usize) -> Self {
+        self[start..end].to_vec()
+    }
+}
+
+impl Rows for StrColumn {
+    fn n(&self) -> usize {
+        self.len()
+    }
+    fn null_at(&self, i: usize) -> bool {
+        self.codes[i] == NULL_CODE
+    }
+    fn push_none(&mut self) {
+        self.codes.push(NULL_CODE)
+    }
+    fn take_rows(&self, idx: &[usize]) -> Self {
+        self.with_codes(idx.iter().map(|&i| self.codes[i]).collect())
+    }
+    fn filter_rows(&self, mask: &[bool]) -> Self {
+        self.with_codes(
+            self.codes
+                .iter()
+                .zip(mask)
+                .filter(|(_, &m)| m)
+                .map(|(c, _)| *c)
+                .collect(),
+        )
+    }
+    fn slice_rows(&self, start: usize, end: usize) -> Self {
+        self.with_codes(self.codes[start..end].to_vec())
+    }
 }
 
 macro_rules! each_col {
@@ -101,7 +261,7 @@ impl ColumnData {
             DataType::Int => ColumnData::Int(Vec::with_capacity(n)),
             DataType::UInt => ColumnData::UInt(Vec::with_capacity(n)),
             DataType::Float => ColumnData::Float(Vec::with_capacity(n)),
-            DataType::String => ColumnData::String(Vec::with_capacity(n)),
+            DataType::String => ColumnData::String(StrColumn::with_capacity(n)),
             DataType::Time => ColumnData::Time(Vec::with_capacity(n)),
         }
     }
@@ -125,13 +285,13 @@ impl ColumnData {
         }
     }
     pub fn len(&self) -> usize {
-        each_col!(self, v => v.len())
+        each_col!(self, v => v.n())
     }
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }
     pub fn is_null(&self, i: usize) -> bool {
-        each_col!(self, v => v[i].is_none())
+        each_col!(self, v => v.null_at(i))
     }
     /// The value at row `i` (Null when null).
     pub fn get(&self, i: usize) -> Value {
@@ -140,16 +300,14 @@ impl ColumnData {
             ColumnData::Int(v) => v[i].map_or(Value::Null, Value::Int),
             ColumnData::UInt(v) => v[i].map_or(Value::Null, Value::UInt),
             ColumnData::Float(v) => v[i].map_or(Value::Null, Value::Float),
-            ColumnData::String(v) => v[i]
-                .as_ref()
-                .map_or(Value::Null, |s| Value::String(s.clone())),
+            ColumnData::String(v) => v.get(i).map_or(Value::Null, |s| Value::String(s.clone())),
             ColumnData::Time(v) => v[i].map_or(Value::Null, Value::Time),
         }
     }
     /// Appends a value; a value of another type is an error naming both types.
     pub fn push(&mut self, v: &Value) -> Result<()> {
         match (self, v) {
-            (c, Value::Null) => each_col!(c, x => x.push(None)),
+            (c, Value::Null) => each_col!(c, x => x.push_none()),
             (ColumnData::Bool(c), Value::Bool(b)) => c.push(Some(*b)),
             (ColumnData::Int(c), Value::Int(b)) => c.push(Some(*b)),
             (ColumnData::UInt(c), Value::UInt(b)) => c.push(Some(*b)),
@@ -159,7 +317,7 @@ impl ColumnData {
             (c, v) => {
                 let t = c.data_type();
                 // Null column pushes keep the row count right even on error.
-                each_col!(c, x => x.push(None));
+                each_col!(c, x => x.push_none());
                 return Err(FluxError::invalid(format!(
                     "column type mismatch: expected {}, got {}",
                     t.flux_name(),
@@ -170,18 +328,37 @@ impl ColumnData {
         Ok(())
     }
     pub fn push_null(&mut self) {
-        each_col!(self, v => v.push(None))
+        each_col!(self, v => v.push_none())
     }
     /// The rows at `idx`, in that order.
     pub fn take(&self, idx: &[usize]) -> ColumnData {
-        map_col!(self, v => idx.iter().map(|&i| v[i].clone()).collect())
+        map_col!(self, v => v.take_rows(idx))
     }
     /// The rows where `mask` is true.
     pub fn filter(&self, mask: &[bool]) -> ColumnData {
-        map_col!(self, v => v.iter().zip(mask).filter(|(_, &m)| m).map(|(x, _)| x.clone()).collect())
+        map_col!(self, v => v.filter_rows(mask))
     }
     pub fn slice(&self, start: usize, end: usize) -> ColumnData {
-        map_col!(self, v => v[start..end].to_vec())
+        map_col!(self, v => v.slice_rows(start, end))
+    }
+    /// Moves all rows of `other` (same type) to the end of this column.
+    pub fn append(&mut self, other: ColumnData) -> Result<()> {
+        match (self, other) {
+            (ColumnData::Bool(a), ColumnData::Bool(mut b)) => a.append(&mut b),
+            (ColumnData::Int(a), ColumnData::Int(mut b)) => a.append(&mut b),
+            (ColumnData::UInt(a), ColumnData::UInt(mut b)) => a.append(&mut b),
+            (ColumnData::Float(a), ColumnData::Float(mut b)) => a.append(&mut b),
+            (ColumnData::String(a), ColumnData::String(b)) => a.append(b),
+            (ColumnData::Time(a), ColumnData::Time(mut b)) => a.append(&mut b),
+            (a, b) => {
+                return Err(FluxError::invalid(format!(
+                    "schema collision: cannot union {} and {}",
+                    a.data_type().flux_name(),
+                    b.data_type().flux_name()
+                )))
+            }
+        }
+        Ok(())
     }
     /// Appends all rows of `other`, which must have the same type.
     pub fn extend(&mut self, other: &ColumnData) -> Result<()> {
@@ -190,7 +367,7 @@ impl ColumnData {
             (ColumnData::Int(a), ColumnData::Int(b)) => a.extend_from_slice(b),
             (ColumnData::UInt(a), ColumnData::UInt(b)) => a.extend_from_slice(b),
             (ColumnData::Float(a), ColumnData::Float(b)) => a.extend_from_slice(b),
-            (ColumnData::String(a), ColumnData::String(b)) => a.extend_from_slice(b),
+            (ColumnData::String(a), ColumnData::String(b)) => a.append(b.clone()),
             (ColumnData::Time(a), ColumnData::Time(b)) => a.extend_from_slice(b),
             (a, b) => {
                 return Err(FluxError::invalid(format!(
@@ -346,15 +523,21 @@ impl Table {
                 ColumnData::Time(times.into_iter().map(Some).collect()),
             ),
             Column::new("_value", values),
-            Column::new("_field", ColumnData::String(vec![Some(s(field)); n])),
+            Column::new(
+                "_field",
+                ColumnData::String(StrColumn::constant(s(field), n)),
+            ),
             Column::new(
                 "_measurement",
-                ColumnData::String(vec![Some(s(measurement)); n]),
+                ColumnData::String(StrColumn::constant(s(measurement), n)),
             ),
         ];
         for (k, v) in tags {
             key.push((k.to_string(), Value::String(s(v))));
-            columns.push(Column::new(k, ColumnData::String(vec![Some(s(v)); n])));
+            columns.push(Column::new(
+                k,
+                ColumnData::String(StrColumn::constant(s(v), n)),
+            ));
         }
         Table::new(GroupKey { cols: key }, columns)
     }

@@ -15,7 +15,7 @@ pub fn stream(tables: Vec<Table>) -> Value {
 /// The piped-in tables (`tables=<-`).
 pub fn input(interp: &mut Interp, args: &mut Args) -> Result<Vec<Table>> {
     let v = args.take("tables").ok_or_else(|| args.missing("tables"))?;
-    interp.tables(&v, args.fname)
+    interp.take_tables(v, args.fname)
 }
 
 /// Column labels as shared strings, built once per table for row records.
@@ -138,6 +138,14 @@ pub fn bounds(t: &Table) -> Option<(i64, i64)> {
     if let (Some(s), Some(e)) = (s, e) {
         return Some((s, e));
     }
+    // Regrouped tables keep the range bounds as plain columns.
+    let col_time = |l: &str| match t.column(l).map(|c| &c.data) {
+        Some(ColumnData::Time(v)) => v.first().copied().flatten(),
+        _ => None,
+    };
+    if let (Some(s), Some(e)) = (col_time("_start"), col_time("_stop")) {
+        return Some((s, e));
+    }
     let ColumnData::Time(ts) = &t.column("_time")?.data else {
         return None;
     };
@@ -153,7 +161,7 @@ pub fn merge_by_key(tables: Vec<Table>) -> Result<Vec<Table>> {
     for t in tables {
         let k = t.key.canonical();
         match index.get(&k) {
-            Some(&i) => append_table(&mut out[i], &t)?,
+            Some(&i) => append_owned(&mut out[i], t)?,
             None => {
                 index.insert(k, out.len());
                 out.push(t);
@@ -161,6 +169,23 @@ pub fn merge_by_key(tables: Vec<Table>) -> Result<Vec<Table>> {
         }
     }
     Ok(out)
+}
+
+/// Moves the rows of `b` to the end of `a` (no per-cell copies when schemas match).
+pub fn append_owned(a: &mut Table, mut b: Table) -> Result<()> {
+    let same = a.columns.len() == b.columns.len()
+        && a.columns
+            .iter()
+            .zip(&b.columns)
+            .all(|(x, y)| x.label == y.label && x.data.data_type() == y.data.data_type());
+    if !same {
+        return append_table(a, &b);
+    }
+    for (x, y) in a.columns.iter_mut().zip(b.columns.iter_mut()) {
+        let data = std::mem::replace(&mut y.data, ColumnData::new(x.data.data_type()));
+        x.data.append(data)?;
+    }
+    Ok(())
 }
 
 /// Appends the rows of `b` to `a`, adding missing columns on either side as nulls.

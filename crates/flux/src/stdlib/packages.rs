@@ -743,7 +743,11 @@ fn distinct_key_values(
         GroupKey::default(),
         vec![crate::table::Column::new(
             "_value",
-            ColumnData::String(seen.into_iter().map(|s| Some(Arc::from(s))).collect()),
+            ColumnData::String(
+                seen.into_iter()
+                    .map(|s| Some(Arc::<str>::from(s)))
+                    .collect(),
+            ),
         )],
     );
     let _ = n;

@@ -44,7 +44,7 @@ pub fn range(i: &mut Interp, a: &mut Args) -> Result<Value> {
             }
         }
     }
-    let tables = i.tables(&input, "range")?;
+    let tables = i.take_tables(input, "range")?;
     let mut out = Vec::with_capacity(tables.len());
     for t in tables {
         let mut t = match t.column("_time").map(|c| &c.data) {
@@ -194,7 +194,7 @@ pub fn filter(i: &mut Interp, a: &mut Args) -> Result<Value> {
             }
         }
     }
-    let tables = i.tables(&input, "filter")?;
+    let tables = i.take_tables(input, "filter")?;
     let param = row_param(&f);
     let mut out = Vec::with_capacity(tables.len());
     for t in tables {
@@ -230,7 +230,7 @@ pub fn filter(i: &mut Interp, a: &mut Args) -> Result<Value> {
 pub fn yield_(i: &mut Interp, a: &mut Args) -> Result<Value> {
     let name = a.string_or("name", "_result")?;
     let input = a.take("tables").ok_or_else(|| a.missing("tables"))?;
-    let tables = i.tables(&input, "yield")?;
+    let tables = i.take_tables(input, "yield")?;
     crate::eval::add_result(i, &name, tables.clone());
     Ok(stream(tables))
 }
@@ -452,6 +452,24 @@ pub fn group(i: &mut Interp, a: &mut Args) -> Result<Value> {
             .map(|c| c.label.clone())
             .filter(|l| columns.contains(l) == by)
             .collect();
+        // Fast path: every new key column is constant in this table (part of its key).
+        if key_labels.iter().all(|l| t.key.contains(l)) {
+            let cols = key_labels
+                .iter()
+                .map(|l| (l.clone(), t.key.get(l).cloned().unwrap_or(Value::Null)))
+                .collect();
+            let mut t = t;
+            t.key = GroupKey { cols };
+            let kb = t.key.canonical();
+            match index.get(&kb) {
+                Some(&o) => append_owned(&mut out[o], t)?,
+                None => {
+                    index.insert(kb, out.len());
+                    out.push(t);
+                }
+            }
+            continue;
+        }
         // Split rows by their new key.
         let n = t.len();
         let mut parts: Vec<(GroupKey, Vec<usize>)> = Vec::new();
@@ -476,7 +494,7 @@ pub fn group(i: &mut Interp, a: &mut Args) -> Result<Value> {
             sub.key = k;
             let kb = sub.key.canonical();
             match index.get(&kb) {
-                Some(&o) => append_table(&mut out[o], &sub)?,
+                Some(&o) => append_owned(&mut out[o], sub)?,
                 None => {
                     index.insert(kb, out.len());
                     out.push(sub);
@@ -723,8 +741,8 @@ pub fn select_row(agg: Agg, c: &ColumnData, rows: &[usize]) -> Option<usize> {
                 ColumnData::Time(v) => pick!(v),
                 ColumnData::String(v) => {
                     for &r in rows {
-                        if let Some(x) = &v[r] {
-                            let better = match best.and_then(|b| v[b].as_ref()) {
+                        if let Some(x) = v.get(r) {
+                            let better = match best.and_then(|b| v.get(b)) {
                                 None => true,
                                 Some(bv) => {
                                     if agg == Agg::Min {
@@ -961,7 +979,7 @@ fn agg_fn(i: &mut Interp, a: &mut Args, agg: Agg) -> Result<Value> {
             }
         }
     }
-    let tables = i.tables(&input_v, a.fname)?;
+    let tables = i.take_tables(input_v, a.fname)?;
     Ok(stream(apply_agg(tables, agg, &column)?))
 }
 
@@ -1119,8 +1137,34 @@ fn assign_windows(
             )));
         }
     };
-    let mut map: std::collections::BTreeMap<i64, Vec<usize>> = std::collections::BTreeMap::new();
     let single = w.period == w.every && w.every.months == 0;
+    let sorted = times
+        .windows(2)
+        .all(|p| matches!(p, [Some(a), Some(b)] if a <= b));
+    if single && sorted && !w.create_empty {
+        let mut out: Vec<(i64, i64, Vec<usize>)> = Vec::new();
+        let n = times.len();
+        let mut r = 0;
+        while r < n {
+            let Some(ts) = times[r] else {
+                r += 1;
+                continue;
+            };
+            let ws = window_start(ts, w.every, w.offset);
+            let we = ws.saturating_add(w.every.nanos);
+            let mut e = r + 1;
+            while e < n && times[e].is_some_and(|x| x < we) {
+                e += 1;
+            }
+            let (cs, ce) = (ws.max(lo), we.min(hi));
+            if cs < ce {
+                out.push((cs, ce, (r..e).collect()));
+            }
+            r = e;
+        }
+        return Ok(out);
+    }
+    let mut map: std::collections::BTreeMap<i64, Vec<usize>> = std::collections::BTreeMap::new();
     for (r, ts) in times.iter().enumerate() {
         let Some(ts) = *ts else { continue };
         let last_start = window_start(ts, w.every, w.offset);
@@ -1258,7 +1302,7 @@ pub fn aggregate_window(i: &mut Interp, a: &mut Args) -> Result<Value> {
             }
         }
     }
-    let tables = i.tables(&input_v, "aggregateWindow")?;
+    let tables = i.take_tables(input_v, "aggregateWindow")?;
     let mut out = Vec::with_capacity(tables.len());
     for t in tables {
         let windows = assign_windows(&t, &w, "_time")?;
@@ -1355,6 +1399,13 @@ pub fn aggregate_window(i: &mut Interp, a: &mut Args) -> Result<Value> {
                             c.label.clone(),
                             ColumnData::repeat(c.data.data_type(), &kv, n),
                         ));
+                    } else if (c.label == "_start" || c.label == "_stop") && !c.data.is_empty() {
+                        // bounds of a regrouped series are kept as plain columns
+                        let v = c.data.get(0);
+                        cols.push(Column::new(
+                            c.label.clone(),
+                            ColumnData::repeat(c.data.data_type(), &v, n),
+                        ));
                     }
                 }
                 if !placed_time {
@@ -1429,7 +1480,7 @@ pub fn pivot(i: &mut Interp, a: &mut Args) -> Result<Value> {
                 .retain(|(l, _)| !col_key.contains(l) && *l != value_col);
             let k = t.key.canonical();
             match idx.get(&k) {
-                Some(&g) => append_table(&mut groups[g], &t)?,
+                Some(&g) => append_owned(&mut groups[g], t)?,
                 None => {
                     idx.insert(k, groups.len());
                     groups.push(t);
@@ -2082,7 +2133,10 @@ pub fn columns(i: &mut Interp, a: &mut Args) -> Result<Value> {
                 ));
             }
         }
-        cols.push(Column::new(column.clone(), ColumnData::String(labels)));
+        cols.push(Column::new(
+            column.clone(),
+            ColumnData::String(labels.into_iter().collect()),
+        ));
         out.push(Table::new(t.key.clone(), cols));
     }
     Ok(stream(out))
@@ -2110,7 +2164,10 @@ pub fn keys(i: &mut Interp, a: &mut Args) -> Result<Value> {
                 ));
             }
         }
-        cols.push(Column::new(column.clone(), ColumnData::String(labels)));
+        cols.push(Column::new(
+            column.clone(),
+            ColumnData::String(labels.into_iter().collect()),
+        ));
         out.push(Table::new(t.key.clone(), cols));
     }
     Ok(stream(out))
