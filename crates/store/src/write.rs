@@ -89,8 +89,9 @@ impl Store {
     /// with a `time` tag, points whose only field is `time` (a `time` field is otherwise
     /// stripped), points with a string value over 1 MiB, and points with a field whose
     /// type conflicts with the bucket's schema or with an earlier point of the batch.
-    /// The reason reported is the first storage-level reason, else the retention one;
-    /// `dropped` counts every dropped point.
+    /// As in InfluxDB's points writer, a shard-level reason (the first one) wins and its
+    /// `dropped` counts the shard-level drops only; otherwise the retention reason is
+    /// reported with the points beyond retention.
     pub fn prepare_write(
         &self,
         bucket: u64,
@@ -265,14 +266,16 @@ impl Store {
                 fields: std::mem::take(&mut fields),
             });
         }
-        let partial = if dropped == 0 {
-            None
-        } else {
-            let reason = reason.unwrap_or_else(|| {
-                debug_assert!(retention_dropped > 0);
-                "points beyond retention policy".to_string()
-            });
-            Some(PartialWrite { reason, dropped })
+        let partial = match reason {
+            Some(reason) => Some(PartialWrite {
+                reason,
+                dropped: dropped - retention_dropped,
+            }),
+            None if retention_dropped > 0 => Some(PartialWrite {
+                reason: "points beyond retention policy".to_string(),
+                dropped: retention_dropped,
+            }),
+            None => None,
         };
         PreparedWrite { batch, partial }
     }
