@@ -403,10 +403,10 @@ pub fn decode_csv(text: &str) -> Result<Vec<Table>> {
     for rec in records {
         let blank = rec.iter().all(|c| c.is_empty());
         if blank {
+            // A blank line ends a table; the schema carries on unless annotations follow.
             if let Some(b) = &block {
                 flush(b, &mut cur, &mut tables)?;
             }
-            block = None;
             continue;
         }
         let first = rec[0].as_str();
@@ -461,6 +461,10 @@ pub fn decode_csv(text: &str) -> Result<Vec<Table>> {
         }
         let Some(b) = &block else { continue };
         let cells = &rec[1..];
+        if cells == b.labels.as_slice() {
+            // the header repeated after a blank line
+            continue;
+        }
         let table_id = b
             .table_col
             .and_then(|i| cells.get(i).cloned())

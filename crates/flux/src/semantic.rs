@@ -59,12 +59,8 @@ impl Scopes<'_> {
                 Statement::Return(r) => self.expr(&r.argument)?,
                 Statement::Expression(e) => self.expr(&e.expression)?,
                 Statement::Builtin(b) => self.define(&b.id.name),
-                Statement::Testcase(t) => {
-                    self.stack.push(HashSet::new());
-                    let r = self.statements(&t.block.body);
-                    self.stack.pop();
-                    r?;
-                }
+                // Testcases are checked one by one when they run.
+                Statement::Testcase(_) => {}
                 Statement::Bad(_) => {}
             }
         }
@@ -186,4 +182,14 @@ pub fn check(file: &ast::File, text: &str, env: &EnvRef) -> Result<()> {
         text,
     };
     s.statements(&file.body)
+}
+
+/// Checks a block (a testcase body) in the scope `env`.
+pub fn check_block(body: &[Statement], text: &str, env: &EnvRef) -> Result<()> {
+    let mut s = Scopes {
+        env,
+        stack: vec![HashSet::new()],
+        text,
+    };
+    s.statements(body)
 }

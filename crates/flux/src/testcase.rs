@@ -65,6 +65,7 @@ pub fn run_file_with(
         let outcome = (|| {
             let env = eval::prelude_env(&mut interp)?;
             let env = eval::exec_file(&mut interp, &file, text, env)?;
+            crate::semantic::check_block(&case.block.body, text, &env)?;
             eval::exec_statements(&mut interp, &case.block.body, text, env)?;
             Ok::<(), crate::FluxError>(())
         })();

@@ -160,6 +160,15 @@ pub fn to_duration(v: &Value) -> Result<Value> {
     })
 }
 
+pub fn to_bytes(v: &Value) -> Result<Value> {
+    Ok(match v {
+        Value::Null => Value::Null,
+        Value::String(s) => Value::Bytes(Arc::from(s.as_bytes())),
+        Value::Bytes(b) => Value::Bytes(b.clone()),
+        other => return Err(err(other, "bytes")),
+    })
+}
+
 macro_rules! scalar {
     ($name:ident, $conv:ident) => {
         pub fn $name(_i: &mut Interp, a: &mut Args) -> Result<Value> {
@@ -177,6 +186,7 @@ scalar!(string, to_string);
 scalar!(bool_, to_bool);
 scalar!(time_, to_time);
 scalar!(duration, to_duration);
+scalar!(bytes, to_bytes);
 
 fn convert_value_column(
     i: &mut Interp,

@@ -1,6 +1,7 @@
 //! The standard library: universe builtins and the importable packages.
 
 pub mod convert;
+pub mod extra;
 pub mod helpers;
 pub mod packages;
 pub mod universe;
@@ -9,6 +10,7 @@ use crate::eval::{BuiltinFn, Function};
 use crate::time::Duration;
 use crate::value::Value;
 use convert as c;
+use extra as x;
 use packages as p;
 use universe as u;
 
@@ -69,7 +71,7 @@ const UNIVERSE: &[(&str, Option<&str>, BuiltinFn)] = &[
     ("findColumn", T, u::find_column),
     ("findRecord", T, u::find_record),
     ("now", None, u::now),
-    ("length", None, u::length),
+    ("length", Some("arr"), u::length),
     ("contains", None, u::contains),
     ("buckets", None, u::buckets),
     ("die", None, u::die),
@@ -81,12 +83,34 @@ const UNIVERSE: &[(&str, Option<&str>, BuiltinFn)] = &[
     ("bool", None, c::bool_),
     ("time", None, c::time_),
     ("duration", None, c::duration),
+    ("bytes", None, c::bytes),
     ("toFloat", T, c::to_float_t),
     ("toInt", T, c::to_int_t),
     ("toUInt", T, c::to_uint_t),
     ("toString", T, c::to_string_t),
     ("toBool", T, c::to_bool_t),
     ("toTime", T, c::to_time_t),
+    ("reduce", T, x::reduce),
+    ("stateCount", T, x::state_count),
+    ("stateDuration", T, x::state_duration),
+    ("sample", T, x::sample),
+    ("highestMax", T, x::highest_max),
+    ("highestAverage", T, x::highest_average),
+    ("highestCurrent", T, x::highest_current),
+    ("lowestMin", T, x::lowest_min),
+    ("lowestAverage", T, x::lowest_average),
+    ("lowestCurrent", T, x::lowest_current),
+    ("skew", T, x::skew),
+    ("mode", T, x::mode),
+    ("exponentialMovingAverage", T, x::exponential_moving_average),
+    ("doubleEMA", T, x::double_ema),
+    ("tripleEMA", T, x::triple_ema),
+    ("linearBins", None, x::linear_bins),
+    ("logarithmicBins", None, x::logarithmic_bins),
+    ("histogram", T, x::histogram),
+    ("histogramQuantile", T, x::histogram_quantile),
+    ("keyValues", T, x::key_values),
+    ("today", None, x::today),
 ];
 
 /// A universe identifier's value.
@@ -253,6 +277,27 @@ pub fn package(path: &str) -> Option<Value> {
             v.push(("inf", Value::Duration(Duration::from_nanos(i64::MAX))));
             v
         }
+        "planner" => vec![
+            (
+                "disablePhysicalRules",
+                Value::Array(std::sync::Arc::new(Vec::new())),
+            ),
+            (
+                "disableLogicalRules",
+                Value::Array(std::sync::Arc::new(Vec::new())),
+            ),
+        ],
+        "timezone" => vec![
+            (
+                "utc",
+                p::record(vec![
+                    ("zone", Value::str("UTC")),
+                    ("offset", Value::Duration(Duration::default())),
+                ]),
+            ),
+            f("fixed", None, p::tz_fixed),
+            f("location", None, p::tz_location),
+        ],
         "testing/expect" => vec![f("planner", None, p::noop)],
         "internal/debug" => vec![
             f("pass", T, p::identity_tables),

@@ -2400,7 +2400,13 @@ pub fn length(_i: &mut Interp, a: &mut Args) -> Result<Value> {
 }
 
 pub fn contains(_i: &mut Interp, a: &mut Args) -> Result<Value> {
-    let v = a.req("value")?.clone();
+    let v = match a.items.iter().find(|(k, _)| k == "value") {
+        Some((_, v)) => v.clone(),
+        None => return Err(a.missing("value")),
+    };
+    if v.is_null() {
+        return Ok(Value::Bool(false));
+    }
     match a.req("set")? {
         Value::Array(x) => Ok(Value::Bool(x.iter().any(|e| e.flux_eq(&v) == Some(true)))),
         s => Err(FluxError::invalid(format!(

@@ -1,0 +1,580 @@
+//! More universe functions: reduce, state tracking, sampling, EMA family, histograms,
+//! highest/lowest helpers, skew and mode.
+
+use std::sync::Arc;
+
+use super::helpers::*;
+use super::universe::{apply_agg, Agg};
+use crate::error::{FluxError, Result};
+use crate::eval::{Args, Interp};
+use crate::table::{Column, ColumnData, DataType, GroupKey, Table, TableBuilder};
+use crate::time::Duration;
+use crate::value::{Record, Value};
+
+fn key_columns(t: &Table, n: usize, skip: &[&str]) -> Vec<Column> {
+    let mut cols = Vec::new();
+    for c in &t.columns {
+        if t.key.contains(&c.label) && !skip.contains(&c.label.as_str()) {
+            let kv = t.key.get(&c.label).cloned().unwrap_or(Value::Null);
+            cols.push(Column::new(
+                c.label.clone(),
+                ColumnData::repeat(c.data.data_type(), &kv, n),
+            ));
+        }
+    }
+    cols
+}
+
+pub fn reduce(i: &mut Interp, a: &mut Args) -> Result<Value> {
+    let f = a.func("fn")?;
+    let identity = a.req("identity")?.clone();
+    let tables = input(i, a)?;
+    let params = f.param_names();
+    let rp = params
+        .iter()
+        .find(|p| *p != "accumulator")
+        .cloned()
+        .unwrap_or_else(|| "r".into());
+    let mut out = Vec::new();
+    for t in tables {
+        let labels = labels(&t);
+        let mut acc = identity.clone();
+        for r in 0..t.len() {
+            let rec = row_record(&t, &labels, r);
+            acc = i.call(
+                &f,
+                vec![(rp.clone(), rec), ("accumulator".into(), acc)],
+                None,
+            )?;
+        }
+        let Value::Record(accr) = &acc else {
+            return Err(FluxError::invalid("reduce: fn must return a record"));
+        };
+        let mut b = TableBuilder::new(t.key.clone());
+        let mut row: Vec<(&str, Value)> = Vec::new();
+        for c in &t.columns {
+            if t.key.contains(&c.label) && accr.get(&c.label).is_none() {
+                row.push((
+                    c.label.as_str(),
+                    t.key.get(&c.label).cloned().unwrap_or(Value::Null),
+                ));
+                b.add_column(&c.label, c.data.data_type());
+            }
+        }
+        for (k, v) in &accr.fields {
+            row.push((k, v.clone()));
+        }
+        b.push_row(&row)?;
+        let mut nt = b.build();
+        for (l, v) in nt.key.cols.iter_mut() {
+            if let Some(nv) = accr.get(l) {
+                *v = nv.clone();
+            }
+        }
+        out.push(nt);
+    }
+    Ok(stream(merge_by_key(out)?))
+}
+
+fn state_fn(i: &mut Interp, a: &mut Args, duration: bool) -> Result<Value> {
+    let f = a.func("fn")?;
+    let column = a.string_or(
+        "column",
+        if duration {
+            "stateDuration"
+        } else {
+            "stateCount"
+        },
+    )?;
+    let tcol = a.string_or("timeColumn", "_time")?;
+    let unit = a
+        .opt_duration("unit")?
+        .unwrap_or(Duration::from_nanos(1_000_000_000));
+    let tables = input(i, a)?;
+    let param = row_param(&f);
+    let mut out = Vec::new();
+    for mut t in tables {
+        let labels = labels(&t);
+        let times = match t.column(&tcol).map(|c| &c.data) {
+            Some(ColumnData::Time(v)) => v.clone(),
+            _ if duration => {
+                return Err(FluxError::invalid(format!(
+                    "column \"{tcol}\" does not exist"
+                )))
+            }
+            _ => vec![None; t.len()],
+        };
+        let mut vals = Vec::with_capacity(t.len());
+        let mut count = 0i64;
+        let mut start: Option<i64> = None;
+        for r in 0..t.len() {
+            let rec = row_record(&t, &labels, r);
+            let ok = matches!(call_row(i, &f, &param, rec)?, Value::Bool(true));
+            if ok {
+                count += 1;
+                if start.is_none() {
+                    start = times[r];
+                }
+                vals.push(Some(if duration {
+                    match (times[r], start) {
+                        (Some(x), Some(s)) => (x - s) / unit.nanos.max(1),
+                        _ => 0,
+                    }
+                } else {
+                    count
+                }));
+            } else {
+                count = 0;
+                start = None;
+                vals.push(Some(-1));
+            }
+        }
+        set_column(&mut t, Column::new(column.clone(), ColumnData::Int(vals)));
+        out.push(t);
+    }
+    Ok(stream(out))
+}
+
+pub fn state_count(i: &mut Interp, a: &mut Args) -> Result<Value> {
+    state_fn(i, a, false)
+}
+pub fn state_duration(i: &mut Interp, a: &mut Args) -> Result<Value> {
+    state_fn(i, a, true)
+}
+
+pub fn sample(i: &mut Interp, a: &mut Args) -> Result<Value> {
+    let n = a.int("n")?;
+    if n <= 0 {
+        return Err(FluxError::invalid("n must be a positive integer"));
+    }
+    let pos = a.int_or("pos", -1)?;
+    if pos >= n {
+        return Err(FluxError::invalid(format!(
+            "pos must be less than n, got {pos}"
+        )));
+    }
+    let pos = pos.max(0) as usize;
+    let tables = input(i, a)?;
+    let mut out = Vec::new();
+    for t in tables {
+        let idx: Vec<usize> = (pos..t.len()).step_by(n as usize).collect();
+        if idx.is_empty() {
+            continue;
+        }
+        out.push(t.take_rows(&idx));
+    }
+    Ok(stream(out))
+}
+
+fn highest_lowest(i: &mut Interp, a: &mut Args, agg: Agg, desc: bool) -> Result<Value> {
+    let n = a.int("n")?.max(0) as usize;
+    let column = a.string_or("column", "_value")?;
+    let group_cols = a.strings("groupColumns")?.unwrap_or_default();
+    let tables = input(i, a)?;
+    // group(columns: groupColumns)
+    let mut grouped: Vec<Table> = Vec::new();
+    for mut t in tables {
+        t.key.cols.retain(|(l, _)| group_cols.contains(l));
+        let n = t.len();
+        if n > 0 {
+            // rows may differ in the group columns; split per distinct key
+            let mut parts: Vec<(Vec<u8>, GroupKey, Vec<usize>)> = Vec::new();
+            for r in 0..n {
+                let k = key_of(&t, &group_cols, r);
+                let kb = k.canonical();
+                match parts.iter_mut().find(|p| p.0 == kb) {
+                    Some(p) => p.2.push(r),
+                    None => parts.push((kb, k, vec![r])),
+                }
+            }
+            for (_, k, rows) in parts {
+                let mut sub = t.take_rows(&rows);
+                sub.key = k;
+                grouped.push(sub);
+            }
+        }
+    }
+    let grouped = merge_by_key(grouped)?;
+    let reduced = apply_agg(grouped, agg, &column)?;
+    // keep(columns: groupColumns + [column]) |> group() |> sort |> limit
+    let mut all: Option<Table> = None;
+    for mut t in reduced {
+        t.columns
+            .retain(|c| group_cols.contains(&c.label) || c.label == column);
+        t.key = GroupKey::default();
+        match &mut all {
+            None => all = Some(t),
+            Some(x) => append_table(x, &t)?,
+        }
+    }
+    let Some(t) = all else {
+        return Ok(stream(Vec::new()));
+    };
+    let Some(c) = t.column(&column) else {
+        return Ok(stream(Vec::new()));
+    };
+    let mut idx: Vec<usize> = (0..t.len()).collect();
+    idx.sort_by(|&x, &y| {
+        let o = c.data.get(x).sort_cmp(&c.data.get(y));
+        if desc {
+            o.reverse()
+        } else {
+            o
+        }
+    });
+    idx.truncate(n);
+    Ok(stream(vec![t.take_rows(&idx)]))
+}
+
+pub fn highest_max(i: &mut Interp, a: &mut Args) -> Result<Value> {
+    highest_lowest(i, a, Agg::Max, true)
+}
+pub fn highest_average(i: &mut Interp, a: &mut Args) -> Result<Value> {
+    highest_lowest(i, a, Agg::Mean, true)
+}
+pub fn highest_current(i: &mut Interp, a: &mut Args) -> Result<Value> {
+    highest_lowest(i, a, Agg::Last, true)
+}
+pub fn lowest_min(i: &mut Interp, a: &mut Args) -> Result<Value> {
+    highest_lowest(i, a, Agg::Min, false)
+}
+pub fn lowest_average(i: &mut Interp, a: &mut Args) -> Result<Value> {
+    highest_lowest(i, a, Agg::Mean, false)
+}
+pub fn lowest_current(i: &mut Interp, a: &mut Args) -> Result<Value> {
+    highest_lowest(i, a, Agg::Last, false)
+}
+
+fn numeric(c: &ColumnData) -> Option<Vec<Option<f64>>> {
+    Some(match c {
+        ColumnData::Float(v) => v.clone(),
+        ColumnData::Int(v) => v.iter().map(|x| x.map(|x| x as f64)).collect(),
+        ColumnData::UInt(v) => v.iter().map(|x| x.map(|x| x as f64)).collect(),
+        _ => return None,
+    })
+}
+
+pub fn skew(i: &mut Interp, a: &mut Args) -> Result<Value> {
+    let column = a.string_or("column", "_value")?;
+    let tables = input(i, a)?;
+    let mut out = Vec::new();
+    for t in tables {
+        let Some(c) = t.column(&column) else { continue };
+        let xs: Vec<f64> = numeric(&c.data)
+            .unwrap_or_default()
+            .into_iter()
+            .flatten()
+            .collect();
+        let n = xs.len() as f64;
+        let v = if xs.len() < 2 {
+            None
+        } else {
+            let mean = xs.iter().sum::<f64>() / n;
+            let m2 = xs.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / n;
+            let m3 = xs.iter().map(|x| (x - mean).powi(3)).sum::<f64>() / n;
+            Some(m3 / m2.powf(1.5))
+        };
+        let mut cols = key_columns(&t, 1, &[&column]);
+        cols.push(Column::new(column.clone(), ColumnData::Float(vec![v])));
+        out.push(Table::new(t.key.clone(), cols));
+    }
+    Ok(stream(out))
+}
+
+pub fn mode(i: &mut Interp, a: &mut Args) -> Result<Value> {
+    let column = a.string_or("column", "_value")?;
+    let tables = input(i, a)?;
+    let mut out = Vec::new();
+    for t in tables {
+        let Some(c) = t.column(&column) else { continue };
+        let mut vals: Vec<Value> = (0..t.len())
+            .map(|r| c.data.get(r))
+            .filter(|v| !v.is_null())
+            .collect();
+        vals.sort_by(|x, y| x.sort_cmp(y));
+        let mut best: Option<(Value, usize)> = None;
+        let mut k = 0;
+        while k < vals.len() {
+            let mut e = k + 1;
+            while e < vals.len() && vals[e].flux_eq(&vals[k]) == Some(true) {
+                e += 1;
+            }
+            if best.as_ref().is_none_or(|b| e - k > b.1) {
+                best = Some((vals[k].clone(), e - k));
+            }
+            k = e;
+        }
+        let v = best.map(|b| b.0).unwrap_or(Value::Null);
+        let mut cols = key_columns(&t, 1, &[&column]);
+        cols.push(Column::new(
+            column.clone(),
+            ColumnData::repeat(c.data.data_type(), &v, 1),
+        ));
+        out.push(Table::new(t.key.clone(), cols));
+    }
+    Ok(stream(out))
+}
+
+/// EMA over the non-null values; output aligned to the input rows (None before warm-up).
+fn ema(xs: &[Option<f64>], n: usize) -> Vec<Option<f64>> {
+    let alpha = 2.0 / (n as f64 + 1.0);
+    let mut out = vec![None; xs.len()];
+    let mut seen = 0usize;
+    let mut sum = 0.0;
+    let mut cur: Option<f64> = None;
+    for (k, x) in xs.iter().enumerate() {
+        let Some(x) = *x else { continue };
+        seen += 1;
+        match cur {
+            None => {
+                sum += x;
+                if seen == n {
+                    cur = Some(sum / n as f64);
+                    out[k] = cur;
+                }
+            }
+            Some(c) => {
+                let v = alpha * x + (1.0 - alpha) * c;
+                cur = Some(v);
+                out[k] = Some(v);
+            }
+        }
+    }
+    out
+}
+
+fn ema_family(i: &mut Interp, a: &mut Args, order: u8) -> Result<Value> {
+    let n = a.int("n")?;
+    if n <= 0 {
+        return Err(FluxError::invalid("n must be greater than zero"));
+    }
+    let n = n as usize;
+    let column = a.string_or("column", "_value")?;
+    let tables = input(i, a)?;
+    let mut out = Vec::new();
+    for t in tables {
+        let Some(ci) = t.column_index(&column) else {
+            continue;
+        };
+        let xs = numeric(&t.columns[ci].data)
+            .ok_or_else(|| FluxError::invalid("unsupported column type"))?;
+        let e1 = ema(&xs, n);
+        let res: Vec<Option<f64>> = match order {
+            1 => e1,
+            2 => {
+                let e2 = ema(&e1, n);
+                e1.iter()
+                    .zip(&e2)
+                    .map(|(a, b)| Some(2.0 * (*a)? - (*b)?))
+                    .collect()
+            }
+            _ => {
+                let e2 = ema(&e1, n);
+                let e3 = ema(&e2, n);
+                (0..xs.len())
+                    .map(|k| Some(3.0 * e1[k]? - 3.0 * e2[k]? + e3[k]?))
+                    .collect()
+            }
+        };
+        let keep: Vec<bool> = res.iter().map(|x| x.is_some()).collect();
+        let mut nt = t.clone();
+        nt.columns[ci].data = ColumnData::Float(res);
+        let nt = nt.filter_rows(&keep);
+        if !nt.is_empty() {
+            out.push(nt);
+        }
+    }
+    Ok(stream(out))
+}
+
+pub fn exponential_moving_average(i: &mut Interp, a: &mut Args) -> Result<Value> {
+    ema_family(i, a, 1)
+}
+pub fn double_ema(i: &mut Interp, a: &mut Args) -> Result<Value> {
+    ema_family(i, a, 2)
+}
+pub fn triple_ema(i: &mut Interp, a: &mut Args) -> Result<Value> {
+    ema_family(i, a, 3)
+}
+
+pub fn linear_bins(_i: &mut Interp, a: &mut Args) -> Result<Value> {
+    let start = a.float("start")?;
+    let width = a.float("width")?;
+    let count = a.int("count")?.max(0);
+    let infinity = a.bool_or("infinity", true)?;
+    let mut v: Vec<Value> = (0..count)
+        .map(|k| Value::Float(start + width * k as f64))
+        .collect();
+    if infinity {
+        v.push(Value::Float(f64::INFINITY));
+    }
+    Ok(Value::Array(Arc::new(v)))
+}
+
+pub fn logarithmic_bins(_i: &mut Interp, a: &mut Args) -> Result<Value> {
+    let start = a.float("start")?;
+    let factor = a.float("factor")?;
+    let count = a.int("count")?.max(0);
+    let infinity = a.bool_or("infinity", true)?;
+    let mut v: Vec<Value> = (0..count)
+        .map(|k| Value::Float(start * factor.powi(k as i32)))
+        .collect();
+    if infinity {
+        v.push(Value::Float(f64::INFINITY));
+    }
+    Ok(Value::Array(Arc::new(v)))
+}
+
+pub fn histogram(i: &mut Interp, a: &mut Args) -> Result<Value> {
+    let column = a.string_or("column", "_value")?;
+    let ub = a.string_or("upperBoundColumn", "le")?;
+    let cc = a.string_or("countColumn", "_value")?;
+    let normalize = a.bool_or("normalize", false)?;
+    let Some(Value::Array(bins)) = a.get("bins").cloned() else {
+        return Err(a.missing("bins"));
+    };
+    let mut bins: Vec<f64> = bins
+        .iter()
+        .filter_map(|v| {
+            if let Value::Float(f) = v {
+                Some(*f)
+            } else {
+                None
+            }
+        })
+        .collect();
+    bins.sort_by(|x, y| x.partial_cmp(y).unwrap_or(std::cmp::Ordering::Equal));
+    let tables = input(i, a)?;
+    let mut out = Vec::new();
+    for t in tables {
+        let Some(c) = t.column(&column) else { continue };
+        let xs: Vec<f64> = numeric(&c.data)
+            .unwrap_or_default()
+            .into_iter()
+            .flatten()
+            .collect();
+        let total = xs.len() as f64;
+        let counts: Vec<Option<f64>> = bins
+            .iter()
+            .map(|b| {
+                let n = xs.iter().filter(|x| **x <= *b).count() as f64;
+                Some(if normalize && total > 0.0 {
+                    n / total
+                } else {
+                    n
+                })
+            })
+            .collect();
+        let nb = bins.len();
+        let mut cols = key_columns(&t, nb, &[&column, &ub, &cc]);
+        cols.push(Column::new(
+            ub.clone(),
+            ColumnData::Float(bins.iter().map(|b| Some(*b)).collect()),
+        ));
+        cols.push(Column::new(cc.clone(), ColumnData::Float(counts)));
+        out.push(Table::new(t.key.clone(), cols));
+    }
+    Ok(stream(out))
+}
+
+pub fn histogram_quantile(i: &mut Interp, a: &mut Args) -> Result<Value> {
+    let q = a.float("quantile")?;
+    let cc = a.string_or("countColumn", "_value")?;
+    let ub = a.string_or("upperBoundColumn", "le")?;
+    let vc = a.string_or("valueColumn", "_value")?;
+    let min_value = match a.get("minValue") {
+        Some(Value::Float(f)) => *f,
+        _ => 0.0,
+    };
+    let tables = input(i, a)?;
+    let mut out = Vec::new();
+    for t in tables {
+        let (Some(cnt), Some(upper)) = (t.column(&cc), t.column(&ub)) else {
+            return Err(FluxError::invalid(format!(
+                "histogramQuantile: missing column \"{cc}\" or \"{ub}\""
+            )));
+        };
+        let counts = numeric(&cnt.data).unwrap_or_default();
+        let uppers = numeric(&upper.data).unwrap_or_default();
+        let mut pairs: Vec<(f64, f64)> = uppers
+            .iter()
+            .zip(&counts)
+            .filter_map(|(u, c)| Some(((*u)?, (*c)?)))
+            .collect();
+        pairs.sort_by(|x, y| x.0.partial_cmp(&y.0).unwrap_or(std::cmp::Ordering::Equal));
+        let v = if pairs.is_empty() {
+            None
+        } else {
+            let total = pairs[pairs.len() - 1].1;
+            let rank = q * total;
+            let mut prev = (min_value, 0.0);
+            let mut res = None;
+            for (u, c) in &pairs {
+                if *c >= rank {
+                    if u.is_infinite() {
+                        res = Some(prev.0);
+                    } else if *c == prev.1 {
+                        res = Some(*u);
+                    } else {
+                        res = Some(prev.0 + (u - prev.0) * (rank - prev.1) / (c - prev.1));
+                    }
+                    break;
+                }
+                prev = (*u, *c);
+            }
+            res
+        };
+        let mut cols = key_columns(&t, 1, &[&cc, &ub, &vc]);
+        cols.push(Column::new(vc.clone(), ColumnData::Float(vec![v])));
+        out.push(Table::new(t.key.clone(), cols));
+    }
+    Ok(stream(out))
+}
+
+pub fn key_values(i: &mut Interp, a: &mut Args) -> Result<Value> {
+    let key_cols = a.strings("keyColumns")?.unwrap_or_default();
+    let tables = input(i, a)?;
+    let mut out = Vec::new();
+    for t in tables {
+        let present: Vec<&String> = key_cols.iter().filter(|k| t.column(k).is_some()).collect();
+        if present.is_empty() {
+            continue;
+        }
+        let vt = t
+            .column(present[0])
+            .map(|c| c.data.data_type())
+            .unwrap_or(DataType::String);
+        let mut keys = Vec::new();
+        let mut vals = ColumnData::new(vt);
+        for r in 0..t.len() {
+            for k in &present {
+                if let Some(c) = t.column(k) {
+                    keys.push(Some(Arc::<str>::from(k.as_str())));
+                    vals.push(&c.data.get(r))?;
+                }
+            }
+        }
+        let n = keys.len();
+        let mut cols = key_columns(&t, n, &[]);
+        cols.push(Column::new(
+            "_key",
+            ColumnData::String(keys.into_iter().collect()),
+        ));
+        cols.push(Column::new("_value", vals));
+        out.push(Table::new(t.key.clone(), cols));
+    }
+    Ok(stream(out))
+}
+
+pub fn today(i: &mut Interp, _a: &mut Args) -> Result<Value> {
+    Ok(Value::Time(window_start(
+        i.now,
+        Duration::from_nanos(86_400_000_000_000),
+        Duration::default(),
+    )))
+}
+
+#[allow(dead_code)]
+fn empty_record() -> Value {
+    Value::Record(Arc::new(Record::default()))
+}
