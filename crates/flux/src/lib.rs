@@ -12,7 +12,11 @@
 //! after CSV was written, [`encode_error`] writes InfluxDB's error table.
 
 // Macros over typed columns clone `Option<T>` generically, Copy or not.
-#![allow(clippy::clone_on_copy, clippy::type_complexity, clippy::needless_range_loop)]
+#![allow(
+    clippy::clone_on_copy,
+    clippy::type_complexity,
+    clippy::needless_range_loop
+)]
 
 pub mod csv;
 pub mod error;
