@@ -45,8 +45,14 @@ pub fn range(i: &mut Interp, a: &mut Args) -> Result<Value> {
         }
     }
     let tables = i.take_tables(input, "range")?;
+    let (start0, stop0) = (start, stop);
     let mut out = Vec::with_capacity(tables.len());
     for t in tables {
+        // A second range narrows the first one.
+        let (start, stop) = match (t.key.get("_start"), t.key.get("_stop")) {
+            (Some(Value::Time(s0)), Some(Value::Time(e0))) => (start0.max(*s0), stop0.min(*e0)),
+            _ => (start0, stop0),
+        };
         let mut t = match t.column("_time").map(|c| &c.data) {
             Some(ColumnData::Time(ts)) => {
                 let mask: Vec<bool> = ts
@@ -1318,7 +1324,8 @@ pub fn aggregate_window(i: &mut Interp, a: &mut Args) -> Result<Value> {
             Some(agg) if agg.is_selector() => {
                 let mut rows = Vec::new();
                 let mut stops = Vec::new();
-                for (_, e, rs) in &windows {
+                for (ws, we, rs) in &windows {
+                    let e = if time_src == "_start" { ws } else { we };
                     if let Some(r) = select_row(agg, &t.columns[ci].data, rs) {
                         rows.push(Some(r));
                         stops.push(*e);
@@ -1362,7 +1369,8 @@ pub fn aggregate_window(i: &mut Interp, a: &mut Args) -> Result<Value> {
                 };
                 let mut vals = ColumnData::with_capacity(out_type, windows.len());
                 let mut stops = Vec::with_capacity(windows.len());
-                for (_, e, rs) in &windows {
+                for (ws, we, rs) in &windows {
+                    let e = if time_src == "_start" { ws } else { we };
                     if rs.is_empty() && !w.create_empty {
                         continue;
                     }
@@ -1947,7 +1955,7 @@ pub fn increase(i: &mut Interp, a: &mut Args) -> Result<Value> {
                         prev = Some(v);
                     }
                     (Some(v), None) => {
-                        o.push(None);
+                        o.push(Some(0.0));
                         prev = Some(v);
                     }
                     (None, _) => o.push(None),
@@ -1955,9 +1963,7 @@ pub fn increase(i: &mut Interp, a: &mut Args) -> Result<Value> {
             }
             nt.columns[ci].data = ColumnData::Float(o);
         }
-        if n > 0 {
-            nt = nt.slice_rows(1, n);
-        }
+        let _ = n;
         out.push(nt);
     }
     Ok(stream(out))
