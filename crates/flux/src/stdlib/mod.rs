@@ -298,6 +298,14 @@ pub fn package(path: &str) -> Option<Value> {
             f("fixed", None, p::tz_fixed),
             f("location", None, p::tz_location),
         ],
+        "join" => vec![
+            f("tables", Some("left"), p::join_tables),
+            f("inner", Some("left"), p::join_inner),
+            f("left", Some("left"), p::join_left),
+            f("right", Some("left"), p::join_right),
+            f("full", Some("left"), p::join_full),
+            f("time", Some("left"), p::join_time),
+        ],
         "testing/expect" => vec![f("planner", None, p::noop)],
         "internal/debug" => vec![
             f("pass", T, p::identity_tables),

@@ -854,3 +854,165 @@ pub fn f(
 ) -> (&'static str, Value) {
     (name, Function::builtin(name, pipe, func))
 }
+
+// ------------------------------------------------------------------ join package
+
+fn null_record(t: &Table) -> Value {
+    Value::Record(Arc::new(Record {
+        fields: t
+            .columns
+            .iter()
+            .map(|c| (Arc::from(c.label.as_str()), Value::Null))
+            .collect(),
+    }))
+}
+
+fn join_with(i: &mut Interp, a: &mut Args, method: &str, time: bool) -> Result<Value> {
+    let left_v = a.take("left").ok_or_else(|| a.missing("left"))?;
+    let right_v = a.take("right").ok_or_else(|| a.missing("right"))?;
+    let on = if time { None } else { Some(a.func("on")?) };
+    let as_ = a.func("as")?;
+    let method = a.string_or("method", method)?;
+    if !matches!(method.as_str(), "inner" | "left" | "right" | "full") {
+        return Err(FluxError::invalid(format!(
+            "invalid join method {method:?}"
+        )));
+    }
+    let left = i.take_tables(left_v, "join")?;
+    let right = i.take_tables(right_v, "join")?;
+    let mut out: Vec<Table> = Vec::new();
+    let mut right_used = vec![false; right.len()];
+    let call2 = |i: &mut Interp, f: &Function, l: Value, r: Value| -> Result<Value> {
+        i.call(f, vec![("l".into(), l), ("r".into(), r)], None)
+    };
+    let mut build = |key: &GroupKey, recs: Vec<Value>, out: &mut Vec<Table>| -> Result<()> {
+        let mut b = TableBuilder::new(key.clone());
+        for rec in recs {
+            let Value::Record(r) = rec else {
+                return Err(FluxError::invalid("join: as must return a record"));
+            };
+            let row: Vec<(&str, Value)> = r.fields.iter().map(|(k, v)| (&**k, v.clone())).collect();
+            b.push_row(&row)?;
+        }
+        let mut t = b.build();
+        t.key
+            .cols
+            .retain(|(l, _)| t.columns.iter().any(|c| c.label == *l));
+        for (l, v) in t.key.cols.iter_mut() {
+            if let Some(c) = t.columns.iter().find(|c| c.label == *l) {
+                if !c.data.is_empty() {
+                    *v = c.data.get(0);
+                }
+            }
+        }
+        if !t.is_empty() {
+            out.push(t);
+        }
+        Ok(())
+    };
+    for lt in &left {
+        let kb = lt.key.canonical();
+        let ri = right.iter().position(|rt| rt.key.canonical() == kb);
+        let ll = labels(lt);
+        let mut recs = Vec::new();
+        match ri {
+            Some(ri) => {
+                right_used[ri] = true;
+                let rt = &right[ri];
+                let rl = labels(rt);
+                let mut r_matched = vec![false; rt.len()];
+                for x in 0..lt.len() {
+                    let lrec = row_record(lt, &ll, x);
+                    let mut matched = false;
+                    for y in 0..rt.len() {
+                        let rrec = row_record(rt, &rl, y);
+                        let ok = match &on {
+                            Some(f) => matches!(
+                                call2(i, f, lrec.clone(), rrec.clone())?,
+                                Value::Bool(true)
+                            ),
+                            None => {
+                                let lt_ = crate::eval::member(&lrec, "_time")?;
+                                let rt_ = crate::eval::member(&rrec, "_time")?;
+                                lt_.flux_eq(&rt_) == Some(true)
+                            }
+                        };
+                        if ok {
+                            matched = true;
+                            r_matched[y] = true;
+                            recs.push(call2(i, &as_, lrec.clone(), rrec)?);
+                        }
+                    }
+                    if !matched && (method == "left" || method == "full") {
+                        recs.push(call2(i, &as_, lrec, null_record(rt))?);
+                    }
+                }
+                if method == "right" || method == "full" {
+                    for (y, m) in r_matched.iter().enumerate() {
+                        if !m {
+                            let rrec = row_record(rt, &rl, y);
+                            recs.push(call2(i, &as_, null_record(lt), rrec)?);
+                        }
+                    }
+                }
+            }
+            None => {
+                if method == "left" || method == "full" {
+                    for x in 0..lt.len() {
+                        let lrec = row_record(lt, &ll, x);
+                        recs.push(call2(
+                            i,
+                            &as_,
+                            lrec,
+                            Value::Record(Arc::new(Record::default())),
+                        )?);
+                    }
+                }
+            }
+        }
+        build(&lt.key, recs, &mut out)?;
+    }
+    if method == "right" || method == "full" {
+        for (ri, rt) in right.iter().enumerate() {
+            if right_used[ri] {
+                continue;
+            }
+            let rl = labels(rt);
+            let mut recs = Vec::new();
+            for y in 0..rt.len() {
+                let rrec = row_record(rt, &rl, y);
+                recs.push(call2(
+                    i,
+                    &as_,
+                    Value::Record(Arc::new(Record::default())),
+                    rrec,
+                )?);
+            }
+            build(&rt.key, recs, &mut out)?;
+        }
+    }
+    Ok(stream(merge_by_key(out)?))
+}
+
+pub fn join_tables(i: &mut Interp, a: &mut Args) -> Result<Value> {
+    join_with(i, a, "inner", false)
+}
+pub fn join_inner(i: &mut Interp, a: &mut Args) -> Result<Value> {
+    a.items.retain(|(k, _)| k != "method");
+    join_with(i, a, "inner", false)
+}
+pub fn join_left(i: &mut Interp, a: &mut Args) -> Result<Value> {
+    a.items.retain(|(k, _)| k != "method");
+    join_with(i, a, "left", false)
+}
+pub fn join_right(i: &mut Interp, a: &mut Args) -> Result<Value> {
+    a.items.retain(|(k, _)| k != "method");
+    join_with(i, a, "right", false)
+}
+pub fn join_full(i: &mut Interp, a: &mut Args) -> Result<Value> {
+    a.items.retain(|(k, _)| k != "method");
+    join_with(i, a, "full", false)
+}
+pub fn join_time(i: &mut Interp, a: &mut Args) -> Result<Value> {
+    join_with(i, a, "inner", true)
+}
