@@ -578,3 +578,157 @@ pub fn today(i: &mut Interp, _a: &mut Args) -> Result<Value> {
 fn empty_record() -> Value {
     Value::Record(Arc::new(Record::default()))
 }
+
+fn covariance_of(xs: &[(f64, f64)], pearson: bool) -> Option<f64> {
+    let n = xs.len() as f64;
+    if xs.len() < 2 {
+        return None;
+    }
+    let mx = xs.iter().map(|p| p.0).sum::<f64>() / n;
+    let my = xs.iter().map(|p| p.1).sum::<f64>() / n;
+    let cov = xs.iter().map(|p| (p.0 - mx) * (p.1 - my)).sum::<f64>() / (n - 1.0);
+    if !pearson {
+        return Some(cov);
+    }
+    let sx = (xs.iter().map(|p| (p.0 - mx).powi(2)).sum::<f64>() / (n - 1.0)).sqrt();
+    let sy = (xs.iter().map(|p| (p.1 - my).powi(2)).sum::<f64>() / (n - 1.0)).sqrt();
+    Some(cov / (sx * sy))
+}
+
+pub fn covariance(i: &mut Interp, a: &mut Args) -> Result<Value> {
+    let cols = a.strings("columns")?.ok_or_else(|| a.missing("columns"))?;
+    if cols.len() != 2 {
+        return Err(FluxError::invalid(
+            "covariance requires exactly two columns",
+        ));
+    }
+    let pearson = a.bool_or("pearsonr", false)?;
+    let dst = a.string_or("valueDst", "_value")?;
+    let tables = input(i, a)?;
+    let mut out = Vec::new();
+    for t in tables {
+        let (Some(x), Some(y)) = (t.column(&cols[0]), t.column(&cols[1])) else {
+            return Err(FluxError::invalid(format!(
+                "covariance: missing column {:?} or {:?}",
+                cols[0], cols[1]
+            )));
+        };
+        let xs = numeric(&x.data).unwrap_or_default();
+        let ys = numeric(&y.data).unwrap_or_default();
+        let pairs: Vec<(f64, f64)> = xs
+            .iter()
+            .zip(&ys)
+            .filter_map(|(a, b)| Some(((*a)?, (*b)?)))
+            .collect();
+        let v = covariance_of(&pairs, pearson);
+        let mut c = key_columns(&t, 1, &[&dst]);
+        c.push(Column::new(dst.clone(), ColumnData::Float(vec![v])));
+        out.push(Table::new(t.key.clone(), c));
+    }
+    Ok(stream(out))
+}
+
+pub fn cov(i: &mut Interp, a: &mut Args) -> Result<Value> {
+    let x = a.take("x").ok_or_else(|| a.missing("x"))?;
+    let y = a.take("y").ok_or_else(|| a.missing("y"))?;
+    let on = a.get("on").cloned().ok_or_else(|| a.missing("on"))?;
+    let pearson = a.bool_or("pearsonr", false)?;
+    let join = super::universe("join").ok_or_else(|| FluxError::Internal("join missing".into()))?;
+    let Value::Function(jf) = join else {
+        return Err(FluxError::Internal("join is not a function".into()));
+    };
+    let tables = Value::Record(Arc::new(Record {
+        fields: vec![(Arc::from("x"), x), (Arc::from("y"), y)],
+    }));
+    let joined = i.call(
+        &jf,
+        vec![("tables".into(), tables), ("on".into(), on)],
+        None,
+    )?;
+    let mut args = Args {
+        fname: "covariance",
+        items: vec![
+            ("tables".into(), joined),
+            (
+                "columns".into(),
+                Value::Array(Arc::new(vec![
+                    Value::str("_value_x"),
+                    Value::str("_value_y"),
+                ])),
+            ),
+            ("pearsonr".into(), Value::Bool(pearson)),
+        ],
+    };
+    covariance(i, &mut args)
+}
+
+pub fn pearsonr(i: &mut Interp, a: &mut Args) -> Result<Value> {
+    a.items.push(("pearsonr".into(), Value::Bool(true)));
+    cov(i, a)
+}
+
+pub fn hour_selection(i: &mut Interp, a: &mut Args) -> Result<Value> {
+    let start = a.int("start")?;
+    let stop = a.int("stop")?;
+    let tcol = a.string_or("timeColumn", "_time")?;
+    let tables = input(i, a)?;
+    let mut out = Vec::new();
+    for t in tables {
+        let Some(ColumnData::Time(ts)) = t.column(&tcol).map(|c| &c.data) else {
+            out.push(t);
+            continue;
+        };
+        let mask: Vec<bool> = ts
+            .iter()
+            .map(|x| {
+                x.is_some_and(|x| {
+                    let h = x.rem_euclid(86_400_000_000_000) / 3_600_000_000_000;
+                    if start <= stop {
+                        h >= start && h <= stop
+                    } else {
+                        h >= start || h <= stop
+                    }
+                })
+            })
+            .collect();
+        out.push(t.filter_rows(&mask));
+    }
+    Ok(stream(out))
+}
+
+pub fn kaufmans_er(i: &mut Interp, a: &mut Args) -> Result<Value> {
+    let n = a.int("n")?;
+    if n <= 0 {
+        return Err(FluxError::invalid("n must be greater than zero"));
+    }
+    let n = n as usize;
+    let tables = input(i, a)?;
+    let mut out = Vec::new();
+    for t in tables {
+        let Some(ci) = t.column_index("_value") else {
+            continue;
+        };
+        let xs = numeric(&t.columns[ci].data)
+            .ok_or_else(|| FluxError::invalid("unsupported column type"))?;
+        let len = xs.len();
+        if len <= n {
+            continue;
+        }
+        let mut vals = Vec::with_capacity(len - n);
+        for k in n..len {
+            let v = (|| {
+                let change = (xs[k]? - xs[k - n]?).abs();
+                let mut vol = 0.0;
+                for j in k - n + 1..=k {
+                    vol += (xs[j]? - xs[j - 1]?).abs();
+                }
+                Some(if vol == 0.0 { 0.0 } else { change / vol })
+            })();
+            vals.push(v);
+        }
+        let mut nt = t.slice_rows(n, len);
+        nt.columns[ci].data = ColumnData::Float(vals);
+        out.push(nt);
+    }
+    Ok(stream(out))
+}

@@ -111,6 +111,11 @@ const UNIVERSE: &[(&str, Option<&str>, BuiltinFn)] = &[
     ("histogramQuantile", T, x::histogram_quantile),
     ("keyValues", T, x::key_values),
     ("today", None, x::today),
+    ("covariance", T, x::covariance),
+    ("cov", None, x::cov),
+    ("pearsonr", None, x::pearsonr),
+    ("hourSelection", T, x::hour_selection),
+    ("kaufmansER", T, x::kaufmans_er),
 ];
 
 /// A universe identifier's value.

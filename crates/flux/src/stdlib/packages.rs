@@ -885,7 +885,7 @@ fn join_with(i: &mut Interp, a: &mut Args, method: &str, time: bool) -> Result<V
     let call2 = |i: &mut Interp, f: &Function, l: Value, r: Value| -> Result<Value> {
         i.call(f, vec![("l".into(), l), ("r".into(), r)], None)
     };
-    let mut build = |key: &GroupKey, recs: Vec<Value>, out: &mut Vec<Table>| -> Result<()> {
+    let build = |key: &GroupKey, recs: Vec<Value>, out: &mut Vec<Table>| -> Result<()> {
         let mut b = TableBuilder::new(key.clone());
         for rec in recs {
             let Value::Record(r) = rec else {
