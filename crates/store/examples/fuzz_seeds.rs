@@ -12,6 +12,7 @@ fn main() -> std::io::Result<()> {
     let mut store = Store::with_options(StoreOptions {
         max_head_rows: 16,
         max_block_rows: 8,
+        ..StoreOptions::default()
     });
     let mut lines = Vec::new();
     for i in 0..40i64 {

@@ -363,6 +363,7 @@ impl Store {
         let mut w = Writer::new();
         w.usize(self.options.max_head_rows);
         w.usize(self.options.max_block_rows);
+        w.usize(self.options.max_total_head_rows);
         w.var(self.next_block_id);
         w.usize(self.buckets.len());
         for (id, b) in &self.buckets {
@@ -434,6 +435,7 @@ fn restore_payload(payload: &[u8]) -> Result<Store, CodecError> {
     let options = StoreOptions {
         max_head_rows: r.count(MAX_ROWS)?.max(1),
         max_block_rows: r.count(MAX_ROWS)?.max(1),
+        max_total_head_rows: usize::try_from(r.var()?).unwrap_or(usize::MAX),
     };
     let mut store = Store::with_options(options);
     store.next_block_id = r.var()?;
@@ -540,6 +542,7 @@ fn restore_payload(payload: &[u8]) -> Result<Store, CodecError> {
         }
     }
     finish(&r)?;
+    store.recount_head_rows();
     Ok(store)
 }
 

@@ -459,6 +459,7 @@ impl Store {
             });
         }
         bucket.prune();
+        self.recount_head_rows();
     }
 }
 

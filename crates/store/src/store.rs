@@ -20,6 +20,9 @@ pub struct StoreOptions {
     /// Upper bound on rows per block. Heads seal into blocks of at most `max_head_rows`;
     /// `compact` merges a window's small blocks up to this size.
     pub max_block_rows: usize,
+    /// When the heads of all series together hold more rows than this after a write,
+    /// every head is sealed: bounds head memory when many series each get few points.
+    pub max_total_head_rows: usize,
 }
 
 impl Default for StoreOptions {
@@ -27,6 +30,7 @@ impl Default for StoreOptions {
         StoreOptions {
             max_head_rows: 1024,
             max_block_rows: 4096,
+            max_total_head_rows: 262_144,
         }
     }
 }
@@ -155,13 +159,16 @@ impl Series {
     }
 
     /// Seals the head into blocks (split at shard-group windows and `max_rows`).
-    pub fn seal(&mut self, shard: i64, max_rows: usize, next_id: &mut u64) {
-        if self.head.rows() == 0 {
-            return;
+    /// Returns the number of head rows sealed.
+    pub fn seal(&mut self, shard: i64, max_rows: usize, next_id: &mut u64) -> usize {
+        let rows = self.head.rows();
+        if rows == 0 {
+            return 0;
         }
         let head = std::mem::take(&mut self.head).normalize();
         let new = self.cut_blocks(&head, shard, max_rows, next_id);
         self.blocks.extend(new);
+        rows
     }
 
     pub fn cut_blocks(
@@ -290,6 +297,8 @@ pub struct Store {
     pub(crate) options: StoreOptions,
     pub(crate) buckets: BTreeMap<u64, Bucket>,
     pub(crate) next_block_id: u64,
+    /// Rows in all heads (derived state, recounted on restore).
+    pub(crate) head_rows: usize,
 }
 
 impl Store {
@@ -302,6 +311,7 @@ impl Store {
             options,
             buckets: BTreeMap::new(),
             next_block_id: 1,
+            head_rows: 0,
         }
     }
 
@@ -330,7 +340,9 @@ impl Store {
 
     /// Forgets a bucket and all its data. Returns the ids of the blocks it held.
     pub fn drop_bucket(&mut self, bucket: u64) -> Vec<u64> {
-        match self.buckets.remove(&bucket) {
+        let removed = self.buckets.remove(&bucket);
+        self.recount_head_rows();
+        match removed {
             Some(b) => b
                 .series
                 .values()
@@ -346,6 +358,7 @@ impl Store {
     pub fn apply_write(&mut self, batch: &WriteBatch) {
         let opts = self.options;
         let next_id = &mut self.next_block_id;
+        let head_rows = &mut self.head_rows;
         let bucket = self.buckets.entry(batch.bucket).or_default();
         let shard = bucket.options.shard_group_duration();
         // Group points by series, keeping batch order within a series.
@@ -417,11 +430,29 @@ impl Store {
                     row.push((slot, v));
                 }
                 series.head.push_row(p.time, &row, &slot_types);
+                *head_rows += 1;
                 if series.head.rows() >= opts.max_head_rows {
-                    series.seal(shard, opts.max_block_rows, next_id);
+                    *head_rows -= series.seal(shard, opts.max_block_rows, next_id);
                 }
             }
         }
+        if self.head_rows > opts.max_total_head_rows {
+            self.seal_all();
+        }
+    }
+
+    pub(crate) fn recount_head_rows(&mut self) {
+        self.head_rows = self
+            .buckets
+            .values()
+            .flat_map(|b| b.series.values())
+            .map(|s| s.head.rows())
+            .sum();
+    }
+
+    /// Rows currently in open heads (uncompressed).
+    pub fn head_rows(&self) -> usize {
+        self.head_rows
     }
 
     /// Seals every open head into blocks.
@@ -433,6 +464,7 @@ impl Store {
                 s.seal(shard, max_rows, &mut self.next_block_id);
             }
         }
+        self.head_rows = 0;
     }
 
     /// Drops the data of shard-group windows that ended before `now_ns - retention`
@@ -465,6 +497,7 @@ impl Store {
             }
             bucket.prune();
         }
+        self.recount_head_rows();
         removed
     }
 
@@ -493,6 +526,7 @@ impl Store {
             }
             bucket.prune();
         }
+        self.head_rows = 0;
         report
     }
 

@@ -203,6 +203,7 @@ fn sample_store() -> Store {
     let mut s = Store::with_options(StoreOptions {
         max_head_rows: 50,
         max_block_rows: 40,
+        ..StoreOptions::default()
     });
     let hosts = ["a", "b", "c"];
     let mut lines = Vec::new();
@@ -605,6 +606,31 @@ fn records_reject_corruption() {
 }
 
 #[test]
+fn many_small_series_seal_when_heads_grow_too_large() {
+    let mut s = Store::with_options(StoreOptions {
+        max_total_head_rows: 100,
+        ..StoreOptions::default()
+    });
+    let names: Vec<String> = (0..150).map(|i| format!("h{i}")).collect();
+    let lines: Vec<Line<'_>> = names
+        .iter()
+        .map(|n| line("m", &[("host", n.as_str())], vec![("v", LV::Integer(1))], 7))
+        .collect();
+    write(&mut s, &lines[..90]);
+    assert_eq!(s.head_rows(), 90);
+    assert_eq!(s.stats().blocks, 0);
+    write(&mut s, &lines[90..]);
+    assert_eq!(s.head_rows(), 0, "150 > 100 head rows: everything sealed");
+    assert_eq!(s.stats().blocks, 150);
+    let r = Store::restore(&s.snapshot()).unwrap();
+    assert_eq!(r.options(), s.options());
+    assert_eq!(
+        r.series_cardinality(B, i64::MIN, i64::MAX, &Predicate::True),
+        150
+    );
+}
+
+#[test]
 fn drop_bucket_forgets_everything() {
     let mut s = sample_store();
     s.seal_all();
@@ -650,7 +676,7 @@ mod props {
 
         #[test]
         fn scan_equals_last_write_wins_model(ops in prop::collection::vec(op(), 1..12)) {
-            let mut s = Store::with_options(StoreOptions { max_head_rows: 7, max_block_rows: 5 });
+            let mut s = Store::with_options(StoreOptions { max_head_rows: 7, max_block_rows: 5, max_total_head_rows: 16 });
             s.set_bucket_options(B, BucketOptions { retention_ns: 0, shard_group_ns: 16 });
             // model: (host, field, time) -> value
             let mut model: BTreeMap<(String, String, i64), f64> = BTreeMap::new();
@@ -689,6 +715,7 @@ mod props {
             }
             prop_assert_eq!(&got, &model);
             let restored = Store::restore(&s.snapshot()).unwrap();
+            prop_assert_eq!(restored.head_rows(), s.head_rows(), "head row counter drifted");
             prop_assert_eq!(restored.scan(B, i64::MIN, i64::MAX, &Predicate::True).unwrap(),
                             s.scan(B, i64::MIN, i64::MAX, &Predicate::True).unwrap());
         }
@@ -700,7 +727,7 @@ mod props {
             offset in -60i64..60,
             range in (0i64..100, 100i64..250),
         ) {
-            let mut s = Store::with_options(StoreOptions { max_head_rows: 9, max_block_rows: 6 });
+            let mut s = Store::with_options(StoreOptions { max_head_rows: 9, max_block_rows: 6, ..StoreOptions::default() });
             s.set_bucket_options(B, BucketOptions { retention_ns: 0, shard_group_ns: 64 });
             for (k, b) in batches.iter().enumerate() {
                 let lines: Vec<Line<'_>> = b.iter().map(|(t, v)| line("m", &[], vec![("x", LV::Integer(i64::from(*v)))], *t)).collect();
