@@ -369,6 +369,15 @@ pub fn rename(i: &mut Interp, a: &mut Args) -> Result<Value> {
     let tables = input(i, a)?;
     let mut out = Vec::new();
     for mut t in tables {
+        if let Some(m) = &mapping {
+            for (old, _) in &m.fields {
+                if t.column(old).is_none() {
+                    return Err(FluxError::invalid(format!(
+                        "rename: rename error: column \"{old}\" doesn't exist"
+                    )));
+                }
+            }
+        }
         for c in t.columns.iter_mut() {
             let new = match (&mapping, &f) {
                 (Some(m), _) => m.get(&c.label).and_then(|v| v.as_str().map(String::from)),
@@ -941,6 +950,22 @@ pub fn apply_agg(tables: Vec<Table>, agg: Agg, column: &str) -> Result<Vec<Table
                 "column \"{column}\" does not exist"
             )));
         };
+        if matches!(agg, Agg::Min | Agg::Max)
+            && matches!(
+                t.columns[ci].data.data_type(),
+                DataType::String | DataType::Bool
+            )
+        {
+            let (name, sel) = if agg == Agg::Max {
+                ("max", "MaxSelector")
+            } else {
+                ("min", "MinSelector")
+            };
+            return Err(FluxError::invalid(format!(
+                "{name}: invalid use of function: *universe.{sel} has no implementation for type {}",
+                t.columns[ci].data.data_type().flux_name()
+            )));
+        }
         if agg.is_selector() {
             match select_row(agg, &t.columns[ci].data, &rows) {
                 Some(r) => out.push(t.take_rows(&[r])),
@@ -1478,8 +1503,8 @@ pub fn pivot(i: &mut Interp, a: &mut Args) -> Result<Value> {
         .ok_or_else(|| a.missing("columnKey"))?;
     let value_col = a.string("valueColumn")?;
     let tables = input(i, a)?;
-    // Group by the key minus columnKey, then pivot each group.
-    let mut groups: Vec<Table> = Vec::new();
+    // Group by the key minus columnKey (tables of a group may hold different value types).
+    let mut groups: Vec<(GroupKey, Vec<Table>)> = Vec::new();
     {
         let mut idx: HashMap<Vec<u8>, usize> = HashMap::new();
         for mut t in tables {
@@ -1488,76 +1513,90 @@ pub fn pivot(i: &mut Interp, a: &mut Args) -> Result<Value> {
                 .retain(|(l, _)| !col_key.contains(l) && *l != value_col);
             let k = t.key.canonical();
             match idx.get(&k) {
-                Some(&g) => append_owned(&mut groups[g], t)?,
+                Some(&g) => groups[g].1.push(t),
                 None => {
                     idx.insert(k, groups.len());
-                    groups.push(t);
+                    groups.push((t.key.clone(), vec![t]));
                 }
             }
         }
     }
     let mut out = Vec::new();
-    for t in groups {
-        let Some(vc) = t.column(&value_col) else {
-            continue;
-        };
-        let vtype = vc.data.data_type();
-        let mut rows: Vec<usize> = Vec::new(); // first input row of each output row
+    for (key, tables) in groups {
+        // output rows: (row key bytes) -> (first table, first row)
+        let mut rows: Vec<(usize, usize)> = Vec::new();
         let mut row_index: HashMap<Vec<u8>, usize> = HashMap::new();
-        let mut new_cols: Vec<(String, Vec<Option<usize>>)> = Vec::new();
+        let mut new_cols: Vec<(String, Vec<Value>)> = Vec::new();
         let mut col_index: HashMap<String, usize> = HashMap::new();
-        let rk: Vec<&ColumnData> = row_key
-            .iter()
-            .filter_map(|c| t.column(c).map(|c| &c.data))
-            .collect();
-        let ck: Vec<&ColumnData> = col_key
-            .iter()
-            .filter_map(|c| t.column(c).map(|c| &c.data))
-            .collect();
-        for r in 0..t.len() {
-            let mut kb = Vec::new();
-            for c in &rk {
-                c.get(r).key_bytes(&mut kb);
-            }
-            let orow = *row_index.entry(kb).or_insert_with(|| {
-                rows.push(r);
-                rows.len() - 1
-            });
-            let name = ck
+        for (ti, t) in tables.iter().enumerate() {
+            let Some(vc) = t.column(&value_col) else {
+                continue;
+            };
+            let rk: Vec<&ColumnData> = row_key
                 .iter()
-                .map(|c| c.get(r).to_string())
-                .collect::<Vec<_>>()
-                .join("_");
-            let ci = *col_index.entry(name.clone()).or_insert_with(|| {
-                new_cols.push((name, Vec::new()));
-                new_cols.len() - 1
-            });
-            let slots = &mut new_cols[ci].1;
-            if slots.len() <= orow {
-                slots.resize(orow + 1, None);
+                .filter_map(|c| t.column(c).map(|c| &c.data))
+                .collect();
+            let ck: Vec<&ColumnData> = col_key
+                .iter()
+                .filter_map(|c| t.column(c).map(|c| &c.data))
+                .collect();
+            for r in 0..t.len() {
+                let mut kb = Vec::new();
+                for c in &rk {
+                    c.get(r).key_bytes(&mut kb);
+                }
+                let orow = *row_index.entry(kb).or_insert_with(|| {
+                    rows.push((ti, r));
+                    rows.len() - 1
+                });
+                let name = ck
+                    .iter()
+                    .map(|c| c.get(r).to_string())
+                    .collect::<Vec<_>>()
+                    .join("_");
+                let ci = *col_index.entry(name.clone()).or_insert_with(|| {
+                    new_cols.push((name, Vec::new()));
+                    new_cols.len() - 1
+                });
+                let slots = &mut new_cols[ci].1;
+                if slots.len() <= orow {
+                    slots.resize(orow + 1, Value::Null);
+                }
+                slots[orow] = vc.data.get(r);
             }
-            slots[orow] = Some(r);
+        }
+        if rows.is_empty() {
+            continue;
         }
         let n = rows.len();
+        let first = &tables[rows[0].0];
         let mut cols = Vec::new();
-        for c in &t.columns {
-            if t.key.contains(&c.label) || row_key.contains(&c.label) {
-                cols.push(Column::new(c.label.clone(), c.data.take(&rows)));
+        for c in &first.columns {
+            if key.contains(&c.label) || row_key.contains(&c.label) {
+                let mut data = ColumnData::with_capacity(c.data.data_type(), n);
+                for (ti, r) in &rows {
+                    let v = tables[*ti]
+                        .column(&c.label)
+                        .map(|x| x.data.get(*r))
+                        .unwrap_or(Value::Null);
+                    data.push(&v)?;
+                }
+                cols.push(Column::new(c.label.clone(), data));
             }
         }
-        for (name, mut slots) in new_cols {
-            slots.resize(n, None);
-            let mut data = ColumnData::with_capacity(vtype, n);
-            for s in slots {
-                match s {
-                    Some(r) => data.push(&vc.data.get(r))?,
-                    None => data.push_null(),
-                }
+        for (name, mut vals) in new_cols {
+            vals.resize(n, Value::Null);
+            let ty = vals
+                .iter()
+                .find_map(DataType::of)
+                .unwrap_or(DataType::Float);
+            let mut data = ColumnData::with_capacity(ty, n);
+            for v in &vals {
+                data.push(v)?;
             }
             set_column_keep(&mut cols, Column::new(name, data));
         }
-        // rows sorted by the row key
-        let mut tbl = Table::new(t.key.clone(), cols);
+        let mut tbl = Table::new(key, cols);
         let idx = sort_indices(&tbl, &row_key, false);
         tbl = tbl.take_rows(&idx);
         out.push(tbl);
