@@ -656,6 +656,23 @@ mod props {
         Seal,
         Compact,
         Delete(u8, i64, i64),
+        /// Evict every block (the edge keeps the bytes).
+        Evict,
+    }
+
+    /// Scans, loading evicted blocks from `saved` when the store asks for them.
+    fn scan_all(s: &mut Store, saved: &BTreeMap<u64, Vec<u8>>) -> Vec<SeriesTable> {
+        loop {
+            match s.scan(B, i64::MIN, i64::MAX, &Predicate::True) {
+                Ok(t) => return t,
+                Err(StoreError::BlocksNotResident { blocks, .. }) => {
+                    for id in blocks {
+                        s.load_block(B, id, saved[&id].clone()).unwrap();
+                    }
+                }
+                Err(e) => panic!("{e}"),
+            }
+        }
     }
 
     fn op() -> impl Strategy<Value = Op> {
@@ -667,6 +684,7 @@ mod props {
             .prop_map(Op::Write),
             1 => Just(Op::Seal),
             1 => Just(Op::Compact),
+            1 => Just(Op::Evict),
             1 => (0u8..3, 0i64..60, 0i64..20).prop_map(|(h, a, l)| Op::Delete(h, a, a + l)),
         ]
     }
@@ -680,6 +698,7 @@ mod props {
             s.set_bucket_options(B, BucketOptions { retention_ns: 0, shard_group_ns: 16 });
             // model: (host, field, time) -> value
             let mut model: BTreeMap<(String, String, i64), f64> = BTreeMap::new();
+            let mut saved: BTreeMap<u64, Vec<u8>> = BTreeMap::new();
             let hosts = ["h0", "h1", "h2"];
             let fields = ["a", "b", "c"];
             for op in &ops {
@@ -698,6 +717,14 @@ mod props {
                     }
                     Op::Seal => s.seal_all(),
                     Op::Compact => { s.compact(0); }
+                    Op::Evict => {
+                        for b in s.blocks(B) {
+                            if let Some(bytes) = s.block_bytes(B, b.id) {
+                                saved.insert(b.id, bytes.to_vec());
+                            }
+                            s.evict_block(B, b.id);
+                        }
+                    }
                     Op::Delete(h, a, b) => {
                         let d = s.prepare_delete(B, *a, *b, &format!("host=\"{}\"", hosts[*h as usize])).unwrap();
                         s.apply_delete(&d);
@@ -706,7 +733,7 @@ mod props {
                 }
             }
             let mut got: BTreeMap<(String, String, i64), f64> = BTreeMap::new();
-            for t in s.scan(B, i64::MIN, i64::MAX, &Predicate::True).unwrap() {
+            for t in scan_all(&mut s, &saved) {
                 let vals = floats(&t);
                 prop_assert!(t.times.windows(2).all(|w| w[0] < w[1]));
                 for (tm, v) in t.times.iter().zip(vals) {
