@@ -42,7 +42,7 @@ export function freePort() {
 /** A `request(method, path, headers, body)` over HTTP against `base`. */
 export function httpClient(base) {
   return async (method, path, headers = {}, body) => {
-    const res = await fetch(base + path, { method, headers, body });
+    const res = await fetch(base + path, { method, headers, body, signal: AbortSignal.timeout(60_000) });
     return { status: res.status, headers: Object.fromEntries(res.headers), body: await res.text() };
   };
 }

@@ -29,6 +29,7 @@ before(async () => {
 
 after(async () => {
   await wrangler?.stop();
+  if (process.env.E2E_VERBOSE) console.log(wrangler?.output());
 });
 
 test("the playground is served from www/ beside the API", async () => {
@@ -38,6 +39,7 @@ test("the playground is served from www/ beside the API", async () => {
   assert.match(html, /edgeflux playground/);
   const js = await fetch(`${base}/pkg/edgeflux.js`);
   assert.equal(js.status, 200, "www/pkg/edgeflux.js (copied by scripts/build-pkg.sh)");
+  assert.match(await js.text(), /export class Engine/);
 });
 
 test("write, query, restart wrangler, query again (Durable Object storage)", async () => {

@@ -2,7 +2,9 @@
 
 use std::cell::RefCell;
 
-use edgeflux_api::{Engine, Env as ApiEnv, Request as ApiRequest, Response as ApiResponse};
+use edgeflux_api::{
+    Engine, Env as ApiEnv, Options, Request as ApiRequest, Response as ApiResponse,
+};
 use worker::{
     durable_object, event, Context, DurableObject, Env, Headers, Request, Response, Result, State,
 };
@@ -33,9 +35,15 @@ impl ApiEnv for WorkerEnv {
     }
 }
 
+/// How often (at most) a request first runs the engine's background maintenance.
+const MAINTAIN_EVERY_NS: i64 = 60 * 1_000_000_000;
+/// Snapshot sooner than the native default: a waking object replays the log after it.
+const SNAPSHOT_AFTER_BYTES: u64 = 16 * 1024 * 1024;
+
 struct Loaded {
     engine: Engine,
     last_seq: u64,
+    last_maintain_ns: i64,
 }
 
 #[durable_object]
@@ -59,14 +67,21 @@ impl DurableObject for EngineObject {
         if self.loaded.borrow().is_none() {
             let storage = self.state.storage();
             let recovered = log::recover(&storage).await?;
-            let engine = Engine::restore(
+            let mut engine = Engine::restore(
                 recovered.snapshot.as_deref(),
                 recovered.log.iter().map(Vec::as_slice),
             )
             .map_err(|e| worker::Error::RustError(format!("restore failed: {e}")))?;
+            engine.set_options(Options {
+                snapshot_after_bytes: SNAPSHOT_AFTER_BYTES,
+                ..engine.options().clone()
+            });
+            let now = WorkerEnv.now_ns();
+            engine.set_started(now);
             *self.loaded.borrow_mut() = Some(Loaded {
                 engine,
                 last_seq: recovered.last_seq,
+                last_maintain_ns: now,
             });
         }
         let request = to_api_request(&mut req).await?;
@@ -78,10 +93,15 @@ impl DurableObject for EngineObject {
 impl EngineObject {
     async fn serve(&self, request: &ApiRequest) -> Result<ApiResponse> {
         let (handled, first_seq) = {
-            let loaded = self.loaded.borrow();
-            let Some(l) = loaded.as_ref() else {
+            let mut loaded = self.loaded.borrow_mut();
+            let Some(l) = loaded.as_mut() else {
                 return Ok(internal_error("engine not loaded"));
             };
+            let now = WorkerEnv.now_ns();
+            if now - l.last_maintain_ns >= MAINTAIN_EVERY_NS {
+                l.engine.maintain(now);
+                l.last_maintain_ns = now;
+            }
             (l.engine.handle(request, &mut WorkerEnv), l.last_seq + 1)
         };
         if handled.log.is_empty() {
@@ -119,7 +139,13 @@ impl EngineObject {
 async fn to_api_request(req: &mut Request) -> Result<ApiRequest> {
     let url = req.url()?;
     let (path, query) = path_and_query(url.as_str());
-    let headers = req.headers().entries().collect();
+    // workerd compresses a response itself when it carries Content-Encoding (and
+    // Cloudflare's edge compresses for the client), so the engine never gzips here.
+    let headers = req
+        .headers()
+        .entries()
+        .filter(|(name, _)| !name.eq_ignore_ascii_case("accept-encoding"))
+        .collect();
     let body = req.bytes().await.unwrap_or_default();
     Ok(ApiRequest {
         method: req.method().to_string().to_ascii_uppercase(),

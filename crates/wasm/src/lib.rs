@@ -8,12 +8,12 @@
 //! IndexedDB transaction and wait for `complete` → `apply` → respond. A failed store
 //! answers 500 and changes nothing.
 
-mod idb;
+pub mod idb;
 
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use edgeflux_api::{Engine, Env, Request, Response};
+use edgeflux_api::{Engine, Env, Options, Request, Response};
 use js_sys::{Array, Object, Promise, Reflect, Uint8Array};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::future_to_promise;
@@ -37,8 +37,14 @@ impl Env for JsEnv {
     }
 }
 
+/// How often (at most) a request first runs the engine's background maintenance.
+const MAINTAIN_EVERY_NS: i64 = 60 * 1_000_000_000;
+/// Snapshot sooner than the native default: replaying IndexedDB records costs page load time.
+const SNAPSHOT_AFTER_BYTES: u64 = 16 * 1024 * 1024;
+
 struct Inner {
     engine: Engine,
+    last_maintain_ns: i64,
     /// `None` for an in-memory engine.
     store: Option<LogStore>,
     closed: bool,
@@ -117,10 +123,17 @@ impl EngineCore {
 }
 
 impl EngineCore {
-    fn from_parts(engine: Engine, store: Option<LogStore>) -> EngineCore {
+    fn from_parts(mut engine: Engine, store: Option<LogStore>) -> EngineCore {
+        let now = JsEnv.now_ns();
+        engine.set_options(Options {
+            snapshot_after_bytes: SNAPSHOT_AFTER_BYTES,
+            ..engine.options().clone()
+        });
+        engine.set_started(now);
         EngineCore {
             inner: Rc::new(RefCell::new(Inner {
                 engine,
+                last_maintain_ns: now,
                 store,
                 closed: false,
             })),
@@ -137,9 +150,14 @@ fn check_random() -> Result<(), JsValue> {
 /// handle → persist → apply → respond, the seam of `edgeflux_api`.
 async fn serve(inner: &Rc<RefCell<Inner>>, request: &Request) -> Result<Response, JsValue> {
     let handled = {
-        let state = inner.borrow();
+        let mut state = inner.borrow_mut();
         if state.closed {
             return Err(js_error("edgeflux: the engine is closed"));
+        }
+        let now = JsEnv.now_ns();
+        if now - state.last_maintain_ns >= MAINTAIN_EVERY_NS {
+            state.engine.maintain(now);
+            state.last_maintain_ns = now;
         }
         state.engine.handle(request, &mut JsEnv)
     };
