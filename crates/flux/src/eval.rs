@@ -231,6 +231,8 @@ pub struct Interp<'a> {
     pub(crate) packages: HashMap<String, Value>,
     /// Option values set by the program (`option location = ...` etc.).
     pub option_values: HashMap<String, Value>,
+    /// The bounds of the last `range()`, which `window(every: inf)` restores.
+    pub range_bounds: Option<(i64, i64)>,
     /// Call depth guard: Flux has no recursion, but runaway programs should not crash us.
     depth: usize,
 }
@@ -246,6 +248,7 @@ impl<'a> Interp<'a> {
             regex_cache: HashMap::new(),
             packages: HashMap::new(),
             option_values: HashMap::new(),
+            range_bounds: None,
             depth: 0,
         }
     }

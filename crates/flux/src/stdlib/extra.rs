@@ -199,8 +199,6 @@ fn highest_lowest(i: &mut Interp, a: &mut Args, agg: Agg, desc: bool) -> Result<
     // keep(columns: groupColumns + [column]) |> group() |> sort |> limit
     let mut all: Option<Table> = None;
     for mut t in reduced {
-        t.columns
-            .retain(|c| group_cols.contains(&c.label) || c.label == column);
         t.key = GroupKey::default();
         match &mut all {
             None => all = Some(t),

@@ -35,6 +35,7 @@ pub fn range(i: &mut Interp, a: &mut Args) -> Result<Value> {
         None => i.now,
     };
     let input = a.take("tables").ok_or_else(|| a.missing("tables"))?;
+    i.range_bounds = Some((start, stop));
     if let Value::Stream(s) = &input {
         if let Stream::Scan(p) = &**s {
             if p.range.is_none() && p.predicate.is_none() {
@@ -1261,6 +1262,19 @@ pub fn window(i: &mut Interp, a: &mut Args) -> Result<Value> {
             out.push(t);
         }
         let mut merged = merge_by_key(out)?;
+        if let Some((s0, e0)) = i.range_bounds {
+            for t in merged.iter_mut() {
+                let n = t.len();
+                for (l, v) in [(&start_col, s0), (&stop_col, e0)] {
+                    set_column(
+                        t,
+                        Column::new(l.clone(), ColumnData::Time(vec![Some(v); n])),
+                    );
+                    t.key.cols.push((l.clone(), Value::Time(v)));
+                }
+            }
+            return Ok(stream(merged));
+        }
         for t in merged.iter_mut() {
             for (l, idx) in [(&start_col, 0), (&stop_col, 1)] {
                 if let Some(c) = t.column(l) {
