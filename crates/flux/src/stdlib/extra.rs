@@ -290,24 +290,34 @@ pub fn mode(i: &mut Interp, a: &mut Args) -> Result<Value> {
             .filter(|v| !v.is_null())
             .collect();
         vals.sort_by(|x, y| x.sort_cmp(y));
-        let mut best: Option<(Value, usize)> = None;
+        let mut runs: Vec<(Value, usize)> = Vec::new();
         let mut k = 0;
         while k < vals.len() {
             let mut e = k + 1;
             while e < vals.len() && vals[e].flux_eq(&vals[k]) == Some(true) {
                 e += 1;
             }
-            if best.as_ref().is_none_or(|b| e - k > b.1) {
-                best = Some((vals[k].clone(), e - k));
-            }
+            runs.push((vals[k].clone(), e - k));
             k = e;
         }
-        let v = best.map(|b| b.0).unwrap_or(Value::Null);
-        let mut cols = key_columns(&t, 1, &[&column]);
-        cols.push(Column::new(
-            column.clone(),
-            ColumnData::repeat(c.data.data_type(), &v, 1),
-        ));
+        let top = runs.iter().map(|r| r.1).max().unwrap_or(0);
+        // every value as frequent as the most frequent one; null when all are equally common
+        let modes: Vec<Value> =
+            if runs.is_empty() || (runs.len() > 1 && runs.iter().all(|r| r.1 == top)) {
+                vec![Value::Null]
+            } else {
+                runs.into_iter()
+                    .filter(|r| r.1 == top)
+                    .map(|r| r.0)
+                    .collect()
+            };
+        let n = modes.len();
+        let mut cols = key_columns(&t, n, &[&column]);
+        let mut data = ColumnData::with_capacity(c.data.data_type(), n);
+        for m in &modes {
+            data.push(m)?;
+        }
+        cols.push(Column::new(column.clone(), data));
         out.push(Table::new(t.key.clone(), cols));
     }
     Ok(stream(out))
@@ -606,9 +616,13 @@ pub fn covariance(i: &mut Interp, a: &mut Args) -> Result<Value> {
     let mut out = Vec::new();
     for t in tables {
         let (Some(x), Some(y)) = (t.column(&cols[0]), t.column(&cols[1])) else {
+            let missing = if t.column(&cols[0]).is_none() {
+                &cols[0]
+            } else {
+                &cols[1]
+            };
             return Err(FluxError::invalid(format!(
-                "covariance: missing column {:?} or {:?}",
-                cols[0], cols[1]
+                "covariance: specified column does not exist in table: {missing}"
             )));
         };
         let xs = numeric(&x.data).unwrap_or_default();
