@@ -161,6 +161,10 @@ fn main() {
         snap.len() as f64 / values as f64,
         snap_time.as_secs_f64()
     );
+    println!(
+        "index snapshot (snapshot_without_blocks, blocks persisted one by one): {} bytes",
+        store.snapshot_without_blocks().len()
+    );
     let t = Instant::now();
     let restored = Store::restore(&snap).expect("restore");
     println!("restore: {:.3} s", t.elapsed().as_secs_f64());

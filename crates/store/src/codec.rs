@@ -360,6 +360,18 @@ impl Store {
     /// The whole store as one record (resident block bytes included; evicted blocks are
     /// listed by id and must be supplied later with `load_block`).
     pub fn snapshot(&self) -> Vec<u8> {
+        self.snapshot_impl(true)
+    }
+
+    /// A snapshot of everything but block bytes (schema, series, heads, block metadata):
+    /// for edges that persist blocks one by one (`take_block_changes` + `block_bytes`).
+    /// The restored store has every block evicted and asks for them with
+    /// `StoreError::BlocksNotResident`.
+    pub fn snapshot_without_blocks(&self) -> Vec<u8> {
+        self.snapshot_impl(false)
+    }
+
+    fn snapshot_impl(&self, with_blocks: bool) -> Vec<u8> {
         let mut w = Writer::new();
         w.usize(self.options.max_head_rows);
         w.usize(self.options.max_block_rows);
@@ -410,7 +422,7 @@ impl Store {
                     }
                     w.u32(h.crc);
                     w.var(u64::from(h.len));
-                    match &h.bytes {
+                    match h.bytes.as_ref().filter(|_| with_blocks) {
                         Some(bytes) => {
                             w.u8(1);
                             w.bytes(bytes);
@@ -543,6 +555,7 @@ fn restore_payload(payload: &[u8]) -> Result<Store, CodecError> {
     }
     finish(&r)?;
     store.recount_head_rows();
+    store.reported_blocks = store.block_ids();
     Ok(store)
 }
 

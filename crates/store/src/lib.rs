@@ -32,6 +32,9 @@
 //! store.snapshot();  Store::restore(&bytes)?;  store.memory_usage();  store.stats();
 //! store.blocks(bucket); store.block_bytes(bucket, id); store.evict_block(bucket, id);
 //! store.load_block(bucket, id, bytes)?;
+//! // block-wise persistence (Durable Object rows ≤ 2 MB, IndexedDB): persist each added
+//! // block, delete each removed one, then store the small index snapshot
+//! let ch = store.take_block_changes();  store.snapshot_without_blocks();
 //! ```
 //! A read that needs an evicted block fails with `StoreError::BlocksNotResident` naming
 //! the blocks; the edge fetches them, calls `load_block`, and retries.
@@ -59,7 +62,8 @@ pub use predicate::{CmpOp, Matcher, Predicate};
 pub use scan::{Aggregate, SeriesTable, Window, WindowTable};
 pub use schema::FieldInfo;
 pub use store::{
-    BlockInfo, BucketOptions, CompactReport, MemoryUsage, Store, StoreOptions, StoreStats,
+    BlockChanges, BlockInfo, BucketOptions, CompactReport, MemoryUsage, Store, StoreOptions,
+    StoreStats,
 };
 pub use write::{BatchPoint, PartialWrite, PreparedWrite, WriteBatch, MAX_FIELD_VALUE_LENGTH};
 

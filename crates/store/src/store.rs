@@ -262,6 +262,13 @@ pub struct CompactReport {
     pub removed_blocks: Vec<u64>,
 }
 
+/// See `Store::take_block_changes`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct BlockChanges {
+    pub added: Vec<(u64, u64)>,
+    pub removed: Vec<(u64, u64)>,
+}
+
 /// A block as listed by `Store::blocks`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct BlockInfo {
@@ -299,6 +306,8 @@ pub struct Store {
     pub(crate) next_block_id: u64,
     /// Rows in all heads (derived state, recounted on restore).
     pub(crate) head_rows: usize,
+    /// Blocks as of the last `take_block_changes` (derived state).
+    pub(crate) reported_blocks: std::collections::BTreeSet<(u64, u64)>,
 }
 
 impl Store {
@@ -312,6 +321,7 @@ impl Store {
             buckets: BTreeMap::new(),
             next_block_id: 1,
             head_rows: 0,
+            reported_blocks: Default::default(),
         }
     }
 
@@ -448,6 +458,31 @@ impl Store {
             .flat_map(|b| b.series.values())
             .map(|s| s.head.rows())
             .sum();
+    }
+
+    pub(crate) fn block_ids(&self) -> std::collections::BTreeSet<(u64, u64)> {
+        self.buckets
+            .iter()
+            .flat_map(|(b, bucket)| {
+                bucket
+                    .series
+                    .values()
+                    .flat_map(move |s| s.blocks.iter().map(move |h| (*b, h.id)))
+            })
+            .collect()
+    }
+
+    /// Blocks created and removed since the previous call (or since `new`/`restore`), as
+    /// (bucket, block id): an edge persisting blocks individually writes the added ones
+    /// (`block_bytes`) and deletes the removed ones.
+    pub fn take_block_changes(&mut self) -> BlockChanges {
+        let now = self.block_ids();
+        let changes = BlockChanges {
+            added: now.difference(&self.reported_blocks).copied().collect(),
+            removed: self.reported_blocks.difference(&now).copied().collect(),
+        };
+        self.reported_blocks = now;
+        changes
     }
 
     /// Rows currently in open heads (uncompressed).

@@ -583,6 +583,58 @@ fn evicted_blocks_survive_deletes_compaction_and_snapshots() {
 }
 
 #[test]
+fn block_wise_persistence_round_trips() {
+    let mut s = sample_store();
+    s.seal_all();
+    let mut disk: std::collections::BTreeMap<u64, Vec<u8>> = Default::default();
+    let persist = |s: &mut Store, disk: &mut std::collections::BTreeMap<u64, Vec<u8>>| {
+        let ch = s.take_block_changes();
+        for (b, id) in &ch.added {
+            disk.insert(*id, s.block_bytes(*b, *id).unwrap().to_vec());
+        }
+        for (_, id) in &ch.removed {
+            assert!(disk.remove(id).is_some());
+        }
+        ch
+    };
+    let ch = persist(&mut s, &mut disk);
+    assert_eq!(ch.added.len(), s.stats().blocks);
+    assert!(ch.removed.is_empty());
+    assert!(s.take_block_changes().added.is_empty(), "nothing new");
+    let d = s
+        .prepare_delete(B, 0, 150_000_000_000, "host=\"a\"")
+        .unwrap();
+    s.apply_delete(&d);
+    s.compact(0);
+    let ch = persist(&mut s, &mut disk);
+    assert!(!ch.removed.is_empty() && !ch.added.is_empty());
+    let index = s.snapshot_without_blocks();
+    assert!(
+        index.len() < s.snapshot().len(),
+        "the index snapshot has no block bytes"
+    );
+    let mut r = Store::restore(&index).unwrap();
+    assert_eq!(r.memory_usage().blocks, 0);
+    let want = s.scan(B, i64::MIN, i64::MAX, &Predicate::True).unwrap();
+    let got = loop {
+        match r.scan(B, i64::MIN, i64::MAX, &Predicate::True) {
+            Ok(t) => break t,
+            Err(StoreError::BlocksNotResident { blocks, .. }) => {
+                for id in blocks {
+                    r.load_block(B, id, disk[&id].clone()).unwrap();
+                }
+            }
+            Err(e) => panic!("{e}"),
+        }
+    };
+    assert_eq!(got, want);
+    assert!(
+        r.take_block_changes().added.is_empty(),
+        "restored blocks count as persisted"
+    );
+}
+
+#[test]
 fn records_reject_corruption() {
     let rec = codec::encode_record(0x41, b"catalog");
     assert_eq!(codec::decode_record(&rec).unwrap(), (0x41, &b"catalog"[..]));
