@@ -860,6 +860,30 @@ mod props {
         }
 
         #[test]
+        fn delete_records_round_trip(
+            bucket in any::<u64>(), start in any::<i64>(), stop in any::<i64>(),
+            rules in prop::collection::vec(("[a-z_]{1,8}", any::<bool>(), ".{0,8}"), 0..5),
+        ) {
+            let d = DeleteBatch {
+                bucket,
+                start,
+                stop,
+                predicate: DeletePredicate {
+                    rules: rules.into_iter().map(|(key, eq, value)| TagRule {
+                        key,
+                        op: if eq { DeleteOp::Eq } else { DeleteOp::Ne },
+                        value,
+                    }).collect(),
+                },
+            };
+            let rec = codec::encode_delete(&d);
+            prop_assert_eq!(codec::decode_delete(&rec).unwrap(), d);
+            for cut in [0, rec.len() / 2, rec.len() - 1] {
+                prop_assert!(codec::decode_delete(&rec[..cut]).is_err());
+            }
+        }
+
+        #[test]
         fn write_batches_round_trip(points in prop::collection::vec((0u8..4, any::<i64>(), any::<f64>(), any::<i64>(), any::<bool>(), ".{0,8}"), 0..30)) {
             let lines: Vec<Line<'_>> = points.iter().map(|(h, t, f, i, b, st)| {
                 line("m", &[("h", ["0", "1", "2", "3"][*h as usize])],
