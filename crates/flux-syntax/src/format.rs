@@ -48,8 +48,27 @@ struct Printer<'a> {
 }
 
 fn needs_parens(child: &Expression, parent_prec: u8, right: bool) -> bool {
+    // A function literal is a primary expression whose body runs to the end: it needs
+    // parentheses only where something follows it.
+    if let Expression::Function(f) = child {
+        return !right && matches!(f.body, FunctionBody::Expression(_));
+    }
     let p = prec(child);
-    p < parent_prec || (right && p == parent_prec && p >= 1)
+    p < parent_prec
+        || (right && p == parent_prec && p >= 1)
+        || (!right && ends_with_function(child))
+}
+
+/// Does the printed expression end with an unparenthesized function literal (which would
+/// swallow whatever follows)?
+fn ends_with_function(e: &Expression) -> bool {
+    match e {
+        Expression::Function(f) => matches!(f.body, FunctionBody::Expression(_)),
+        Expression::Binary(b) => ends_with_function(&b.right),
+        Expression::Logical(l) => ends_with_function(&l.right),
+        Expression::Unary(u) => ends_with_function(&u.argument),
+        _ => false,
+    }
 }
 
 /// Binding strength: higher binds tighter.
@@ -578,7 +597,11 @@ impl<'a> Printer<'a> {
                 if spaced {
                     self.w(" ");
                 }
-                self.child(&u.argument, p, false);
+                if let Expression::Function(_) = &u.argument {
+                    self.expr(&u.argument);
+                } else {
+                    self.child(&u.argument, p, false);
+                }
             }
             Expression::Binary(b) => {
                 let p = prec(e);
