@@ -1232,3 +1232,72 @@ fn auth_matrix() {
         }
     }
 }
+
+mod fuzz {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn path() -> impl Strategy<Value = String> {
+        prop_oneof![
+            Just("/api/v2/write".to_string()),
+            Just("/api/v2/query".to_string()),
+            Just("/api/v2/delete".to_string()),
+            Just("/api/v2/buckets".to_string()),
+            Just("/api/v2/authorizations".to_string()),
+            Just("/api/v2/orgs".to_string()),
+            Just("/api/v2/users".to_string()),
+            Just("/api/v2/dbrps".to_string()),
+            Just("/api/v2/setup".to_string()),
+            Just("/api/v2/signin".to_string()),
+            Just("/write".to_string()),
+            Just("/query".to_string()),
+            "/api/v2/(buckets|orgs|users|authorizations|dbrps)/[0-9a-fz]{0,17}",
+            "/[a-z/]{0,20}",
+        ]
+    }
+
+    fn query() -> impl Strategy<Value = String> {
+        prop_oneof![
+            Just("org=my-org&bucket=my-bucket".to_string()),
+            Just("org=my-org&bucket=my-bucket&precision=s".to_string()),
+            Just("db=my-bucket".to_string()),
+            "(org|orgID|bucket|bucketID|precision|db|rp|q|u|p|limit|offset|name)=[%a-z0-9+]{0,12}(&(org|bucket|precision|limit)=[%a-z0-9]{0,8}){0,3}",
+        ]
+    }
+
+    fn body() -> impl Strategy<Value = Vec<u8>> {
+        prop_oneof![
+            proptest::collection::vec(any::<u8>(), 0..64),
+            "[a-z,=\\\\ \"0-9.i\\n-]{0,80}".prop_map(String::into_bytes),
+            r#"\{"(query|orgID|name|permissions|start|stop|predicate|dialect|extern|retentionRules|username|org|bucket)": ?("[a-z0-9()|>: ]{0,20}"|[0-9]{1,3}|\[\]|\{\}|null|true)\}"#.prop_map(String::into_bytes),
+        ]
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 400, ..ProptestConfig::default() })]
+
+        /// Arbitrary requests never panic and never answer 5xx (nothing here is a server fault).
+        #[test]
+        fn arbitrary_requests_get_client_errors_not_panics(
+            method in prop_oneof![Just("GET"), Just("POST"), Just("PATCH"), Just("DELETE"), Just("PUT")],
+            path in path(),
+            query in query(),
+            body in body(),
+            gzip in any::<bool>(),
+            content_type in prop_oneof![Just("application/json"), Just("application/vnd.flux"), Just("text/plain"), Just("")],
+        ) {
+            let mut h = Harness::new();
+            let s = h.setup();
+            let mut headers = vec![
+                ("Authorization".to_string(), format!("Token {}", s.token)),
+                ("Content-Type".to_string(), content_type.to_string()),
+            ];
+            if gzip {
+                headers.push(("Content-Encoding".into(), "gzip".into()));
+            }
+            let r = h.request(Request { method: method.into(), path, query, headers, body });
+            prop_assert!(r.status < 500 || r.status == 501, "{} {}", r.status, text(&r));
+            prop_assert!(r.header("X-Influxdb-Version").is_some());
+        }
+    }
+}
