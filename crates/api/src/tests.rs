@@ -1301,3 +1301,32 @@ mod fuzz {
         }
     }
 }
+
+#[test]
+fn retention_drops_old_points_as_a_partial_write() {
+    let mut h = Harness::new();
+    let s = h.setup();
+    let t = Some(s.token.as_str());
+    let r = h.call(
+        "POST",
+        "/api/v2/buckets",
+        t,
+        &json!({"orgID": s.org_id, "name": "short", "retentionRules": [{"type": "expire", "everySeconds": 3600}]}).to_string(),
+    );
+    assert_eq!(r.status, 201);
+    let now_s = h.env.now / 1_000_000_000;
+    let lines = format!("m,k=old v=1 {}\nm,k=new v=2 {}", now_s - 7200, now_s - 60);
+    let r = h.call(
+        "POST",
+        "/api/v2/write?org=my-org&bucket=short&precision=s",
+        t,
+        &lines,
+    );
+    assert_error(&r, 422, "unprocessable entity", "beyond retention");
+    assert!(text(&r).contains("dropped=1"), "{}", text(&r));
+    assert_eq!(
+        h.engine.data.series_count(),
+        1,
+        "the in-retention point is kept"
+    );
+}
