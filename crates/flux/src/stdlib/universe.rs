@@ -1122,6 +1122,65 @@ struct WindowArgs {
     period: Duration,
     offset: Duration,
     create_empty: bool,
+    loc: Loc,
+}
+
+/// The time zone windows are computed in (`location` argument or option).
+#[derive(Clone, Debug)]
+pub enum Loc {
+    Utc,
+    Fixed(i64),
+    Named(jiff::tz::TimeZone),
+}
+
+impl Loc {
+    /// From a `timezone.location()`/`timezone.fixed()` record.
+    pub fn from_value(v: Option<&Value>) -> Result<Loc> {
+        let Some(Value::Record(r)) = v else {
+            return Ok(Loc::Utc);
+        };
+        let zone = r.get("zone").and_then(|z| z.as_str()).unwrap_or("UTC");
+        let off = match r.get("offset") {
+            Some(Value::Duration(d)) => d.nanos,
+            _ => 0,
+        };
+        if zone == "UTC" || zone.is_empty() {
+            return Ok(if off == 0 { Loc::Utc } else { Loc::Fixed(off) });
+        }
+        jiff::tz::TimeZone::get(zone)
+            .map(Loc::Named)
+            .map_err(|e| FluxError::invalid(format!("invalid location {zone:?}: {e}")))
+    }
+    /// Wall-clock time as if it were UTC.
+    fn to_local(&self, t: i64) -> i64 {
+        match self {
+            Loc::Utc => t,
+            Loc::Fixed(o) => t.saturating_add(*o),
+            Loc::Named(tz) => match jiff::Timestamp::from_nanosecond(t as i128) {
+                Ok(ts) => t.saturating_add(tz.to_offset(ts).seconds() as i64 * 1_000_000_000),
+                Err(_) => t,
+            },
+        }
+    }
+    /// The instant of a wall-clock time (gaps and folds resolved like Go: the earlier offset).
+    fn instant_of(&self, l: i64) -> i64 {
+        match self {
+            Loc::Utc => l,
+            Loc::Fixed(o) => l.saturating_sub(*o),
+            Loc::Named(tz) => {
+                let secs = l.div_euclid(1_000_000_000);
+                let nanos = l.rem_euclid(1_000_000_000);
+                let Ok(ts) = jiff::Timestamp::from_second(secs) else {
+                    return l;
+                };
+                let dt = ts.to_zoned(jiff::tz::TimeZone::UTC).datetime();
+                match tz.to_ambiguous_zoned(dt).compatible() {
+                    Ok(z) => (z.timestamp().as_second() * 1_000_000_000).saturating_add(nanos),
+                    Err(_) => l,
+                }
+            }
+        }
+    }
 }
 
 fn window_args(a: &Args, default_empty: bool) -> Result<WindowArgs> {
@@ -1143,6 +1202,7 @@ fn window_args(a: &Args, default_empty: bool) -> Result<WindowArgs> {
         period,
         offset: a.opt_duration("offset")?.unwrap_or_default(),
         create_empty: a.bool_or("createEmpty", default_empty)?,
+        loc: Loc::from_value(a.get("location"))?,
     })
 }
 
@@ -1169,10 +1229,26 @@ fn assign_windows(
             )));
         }
     };
+    let real_bounds = (lo, hi);
+    let local_times: Vec<Option<i64>>;
+    let (times, lo, hi) = if matches!(w.loc, Loc::Utc) {
+        (times, lo, hi)
+    } else {
+        local_times = times.iter().map(|t| t.map(|t| w.loc.to_local(t))).collect();
+        let conv = |x: i64| {
+            if x == i64::MIN || x == i64::MAX {
+                x
+            } else {
+                w.loc.to_local(x)
+            }
+        };
+        (&local_times, conv(lo), conv(hi))
+    };
     let single = w.period == w.every && w.every.months == 0;
-    let sorted = times
-        .windows(2)
-        .all(|p| matches!(p, [Some(a), Some(b)] if a <= b));
+    let sorted = matches!(w.loc, Loc::Utc)
+        && times
+            .windows(2)
+            .all(|p| matches!(p, [Some(a), Some(b)] if a <= b));
     if single && sorted && !w.create_empty {
         let mut out: Vec<(i64, i64, Vec<usize>)> = Vec::new();
         let n = times.len();
@@ -1234,9 +1310,12 @@ fn assign_windows(
         }
     }
     let mut out = Vec::with_capacity(map.len());
+    let _ = (lo, hi);
+    let (lo, hi) = real_bounds;
     for (s, mut rows) in map {
         rows.sort_unstable();
         let e = time::add_duration(s, w.period);
+        let (s, e) = (w.loc.instant_of(s), w.loc.instant_of(e));
         let (cs, ce) = (s.max(lo), e.min(hi));
         if cs >= ce {
             continue;
@@ -1294,6 +1373,11 @@ pub fn window(i: &mut Interp, a: &mut Args) -> Result<Value> {
         }
         return Ok(stream(merged));
     }
+    if !a.has("location") {
+        if let Some(l) = i.option_values.get("location").cloned() {
+            a.items.push(("location".into(), l));
+        }
+    }
     let w = window_args(a, false)?;
     let mut out = Vec::new();
     for t in tables {
@@ -1317,6 +1401,11 @@ pub fn window(i: &mut Interp, a: &mut Args) -> Result<Value> {
 }
 
 pub fn aggregate_window(i: &mut Interp, a: &mut Args) -> Result<Value> {
+    if !a.has("location") {
+        if let Some(l) = i.option_values.get("location").cloned() {
+            a.items.push(("location".into(), l));
+        }
+    }
     let w = window_args(a, true)?;
     let column = a.string_or("column", "_value")?;
     let time_src = a.string_or("timeSrc", "_stop")?;
@@ -2079,6 +2168,7 @@ pub fn timed_moving_average(i: &mut Interp, a: &mut Args) -> Result<Value> {
     let column = a.string_or("column", "_value")?;
     let tables = input(i, a)?;
     let w = WindowArgs {
+        loc: Loc::Utc,
         every,
         period,
         offset: Duration::default(),
