@@ -154,6 +154,18 @@ pub fn bounds(t: &Table) -> Option<(i64, i64)> {
     Some((s.unwrap_or(*min), e.unwrap_or(max + 1)))
 }
 
+/// The `_start`/`_stop` bounds of a table from its key or columns (no data-derived guess).
+pub fn key_bounds(t: &Table) -> Option<(i64, i64)> {
+    let k = |l: &str| match t.key.get(l) {
+        Some(Value::Time(x)) => Some(*x),
+        _ => match t.column(l).map(|c| &c.data) {
+            Some(ColumnData::Time(v)) => v.first().copied().flatten(),
+            _ => None,
+        },
+    };
+    Some((k("_start")?, k("_stop")?))
+}
+
 /// Groups tables by key, concatenating rows of tables with equal keys (first-seen order).
 pub fn merge_by_key(tables: Vec<Table>) -> Result<Vec<Table>> {
     let mut out: Vec<Table> = Vec::new();

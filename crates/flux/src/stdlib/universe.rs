@@ -1212,7 +1212,11 @@ fn assign_windows(
     w: &WindowArgs,
     time_col: &str,
 ) -> Result<Vec<(i64, i64, Vec<usize>)>> {
-    let (lo, hi) = bounds(t).unwrap_or((i64::MIN, i64::MAX));
+    let (lo, hi) = match key_bounds(t) {
+        Some(b) => b,
+        None if w.create_empty => bounds(t).unwrap_or((i64::MIN, i64::MAX)),
+        None => (i64::MIN, i64::MAX),
+    };
     let times = match t.column(time_col).map(|c| &c.data) {
         Some(ColumnData::Time(ts)) => ts,
         Some(_) => {
@@ -2022,7 +2026,19 @@ pub fn moving_average(i: &mut Interp, a: &mut Args) -> Result<Value> {
             return Err(FluxError::invalid("movingAverage: unsupported column type"));
         };
         let len = t.len();
+        if len == 0 {
+            continue;
+        }
         if len < n {
+            let w: Vec<f64> = vals.iter().flatten().copied().collect();
+            let avg = if w.is_empty() {
+                None
+            } else {
+                Some(w.iter().sum::<f64>() / w.len() as f64)
+            };
+            let mut nt = t.slice_rows(len - 1, len);
+            nt.columns[ci].data = ColumnData::Float(vec![avg]);
+            out.push(nt);
             continue;
         }
         let mut o = Vec::with_capacity(len - n + 1);
@@ -2296,11 +2312,11 @@ pub fn keys(i: &mut Interp, a: &mut Args) -> Result<Value> {
     let tables = input(i, a)?;
     let mut out = Vec::new();
     for t in tables {
-        let labels: Vec<Option<Arc<str>>> = t
-            .key
-            .cols
-            .iter()
-            .map(|(l, _)| Some(Arc::from(l.as_str())))
+        let mut sorted: Vec<&String> = t.key.cols.iter().map(|(l, _)| l).collect();
+        sorted.sort();
+        let labels: Vec<Option<Arc<str>>> = sorted
+            .into_iter()
+            .map(|l| Some(Arc::from(l.as_str())))
             .collect();
         let n = labels.len();
         let mut cols = Vec::new();
