@@ -803,8 +803,18 @@ where
                     constraint
                         .separated_by(just(Tok::Comma))
                         .at_least(1)
-                        .collect::<Vec<_>>(),
+                        .collect::<Vec<_>>()
+                        .or_not(),
                 )
+                .validate(|constraints, e, emitter| {
+                    if constraints.is_none() {
+                        emitter.emit(R::custom(
+                            e.span(),
+                            "expected type constraints after `where`",
+                        ));
+                    }
+                    constraints.unwrap_or_default()
+                })
                 .or_not(),
         )
         .map_with(|(monotype, constraints), e| TypeExpression {
