@@ -744,3 +744,154 @@ pub fn kaufmans_er(i: &mut Interp, a: &mut Args) -> Result<Value> {
     }
     Ok(stream(out))
 }
+
+/// Applies `f` to the numeric `_value` series of each table (nulls skipped); rows whose
+/// result is `None` are dropped.
+fn series_fn(
+    i: &mut Interp,
+    a: &mut Args,
+    column: &str,
+    f: &dyn Fn(&[f64]) -> Vec<Option<f64>>,
+) -> Result<Value> {
+    let tables = input(i, a)?;
+    let mut out = Vec::new();
+    for t in tables {
+        let Some(ci) = t.column_index(column) else {
+            continue;
+        };
+        let xs = numeric(&t.columns[ci].data)
+            .ok_or_else(|| FluxError::invalid("unsupported column type"))?;
+        let idx: Vec<usize> = (0..xs.len()).filter(|&k| xs[k].is_some()).collect();
+        let vals: Vec<f64> = idx.iter().filter_map(|&k| xs[k]).collect();
+        let res = f(&vals);
+        let mut keep_rows = Vec::new();
+        let mut out_vals = Vec::new();
+        for (j, r) in res.into_iter().enumerate() {
+            if let Some(v) = r {
+                keep_rows.push(idx[j]);
+                out_vals.push(Some(v));
+            }
+        }
+        if keep_rows.is_empty() {
+            continue;
+        }
+        let mut nt = t.take_rows(&keep_rows);
+        nt.columns[ci].data = ColumnData::Float(out_vals);
+        out.push(nt);
+    }
+    Ok(stream(out))
+}
+
+fn n_arg(a: &Args) -> Result<usize> {
+    let n = a.int("n")?;
+    if n <= 0 {
+        return Err(FluxError::invalid("n must be greater than zero"));
+    }
+    Ok(n as usize)
+}
+
+pub fn chande_momentum_oscillator(i: &mut Interp, a: &mut Args) -> Result<Value> {
+    let n = n_arg(a)?;
+    let column = a
+        .strings("columns")?
+        .and_then(|c| c.into_iter().next())
+        .unwrap_or_else(|| "_value".into());
+    series_fn(i, a, &column, &move |xs| {
+        (0..xs.len())
+            .map(|k| {
+                if k < n {
+                    return None;
+                }
+                let (mut up, mut down) = (0.0, 0.0);
+                for j in k + 1 - n..=k {
+                    let d = xs[j] - xs[j - 1];
+                    if d > 0.0 {
+                        up += d;
+                    } else {
+                        down -= d;
+                    }
+                }
+                Some(if up + down == 0.0 {
+                    0.0
+                } else {
+                    100.0 * (up - down) / (up + down)
+                })
+            })
+            .collect()
+    })
+}
+
+pub fn relative_strength_index(i: &mut Interp, a: &mut Args) -> Result<Value> {
+    let n = n_arg(a)?;
+    let column = a
+        .strings("columns")?
+        .and_then(|c| c.into_iter().next())
+        .unwrap_or_else(|| "_value".into());
+    series_fn(i, a, &column, &move |xs| {
+        let mut out = vec![None; xs.len()];
+        let (mut gain, mut loss) = (0.0, 0.0);
+        for k in 1..xs.len() {
+            let d = xs[k] - xs[k - 1];
+            let (g, l) = if d > 0.0 { (d, 0.0) } else { (0.0, -d) };
+            if k <= n {
+                gain += g / n as f64;
+                loss += l / n as f64;
+                if k < n {
+                    continue;
+                }
+            } else {
+                gain = (gain * (n as f64 - 1.0) + g) / n as f64;
+                loss = (loss * (n as f64 - 1.0) + l) / n as f64;
+            }
+            out[k] = Some(if loss == 0.0 {
+                100.0
+            } else {
+                100.0 - 100.0 / (1.0 + gain / loss)
+            });
+        }
+        out
+    })
+}
+
+pub fn triple_exponential_derivative(i: &mut Interp, a: &mut Args) -> Result<Value> {
+    let n = n_arg(a)?;
+    series_fn(i, a, "_value", &move |xs| {
+        let opt: Vec<Option<f64>> = xs.iter().map(|x| Some(*x)).collect();
+        let e3 = ema(&ema(&ema(&opt, n), n), n);
+        (0..xs.len())
+            .map(|k| {
+                if k == 0 {
+                    return None;
+                }
+                let (cur, prev) = (e3[k]?, e3[k - 1]?);
+                Some(if prev == 0.0 {
+                    0.0
+                } else {
+                    100.0 * (cur - prev) / prev
+                })
+            })
+            .collect()
+    })
+}
+
+pub fn kaufmans_ama(i: &mut Interp, a: &mut Args) -> Result<Value> {
+    let n = n_arg(a)?;
+    let column = a.string_or("column", "_value")?;
+    series_fn(i, a, &column, &move |xs| {
+        let mut out = vec![None; xs.len()];
+        if xs.len() <= n {
+            return out;
+        }
+        let (fast, slow) = (2.0 / 3.0, 2.0 / 31.0);
+        let mut kama = xs[n - 1];
+        for k in n..xs.len() {
+            let change = (xs[k] - xs[k - n]).abs();
+            let vol: f64 = (k + 1 - n..=k).map(|j| (xs[j] - xs[j - 1]).abs()).sum();
+            let er = if vol == 0.0 { 0.0 } else { change / vol };
+            let sc = (er * (fast - slow) + slow).powi(2);
+            kama += sc * (xs[k] - kama);
+            out[k] = Some(kama);
+        }
+        out
+    })
+}

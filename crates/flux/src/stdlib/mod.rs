@@ -116,6 +116,14 @@ const UNIVERSE: &[(&str, Option<&str>, BuiltinFn)] = &[
     ("pearsonr", None, x::pearsonr),
     ("hourSelection", T, x::hour_selection),
     ("kaufmansER", T, x::kaufmans_er),
+    ("kaufmansAMA", T, x::kaufmans_ama),
+    ("chandeMomentumOscillator", T, x::chande_momentum_oscillator),
+    ("relativeStrengthIndex", T, x::relative_strength_index),
+    (
+        "tripleExponentialDerivative",
+        T,
+        x::triple_exponential_derivative,
+    ),
 ];
 
 /// A universe identifier's value.
