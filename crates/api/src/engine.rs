@@ -239,7 +239,7 @@ pub(crate) struct Ctx<'a> {
     used_ids: HashSet<u64>,
 }
 
-impl Ctx<'_> {
+impl<'a> Ctx<'a> {
     pub fn catalog(&self) -> &Catalog {
         &self.engine.catalog
     }
@@ -278,7 +278,8 @@ impl Ctx<'_> {
         b
     }
 
-    pub fn body(&self) -> HttpResult<std::borrow::Cow<'_, [u8]>> {
+    /// The decoded body; borrows the request, not the context.
+    pub fn body(&self) -> HttpResult<std::borrow::Cow<'a, [u8]>> {
         crate::http::decoded_body(self.req, self.engine.options.max_body_bytes)
     }
 }

@@ -359,7 +359,7 @@ async fn handle(
         return to_hyper(too_large());
     }
     let body = match Limited::new(body, limit).collect().await {
-        Ok(b) => b.to_bytes().to_vec(),
+        Ok(b) => Vec::from(b.to_bytes()),
         Err(e) => {
             return to_hyper(
                 if e.downcast_ref::<http_body_util::LengthLimitError>()

@@ -171,7 +171,7 @@ fn dialect(d: DialectBody) -> HttpResult<edgeflux_flux::Dialect> {
 pub fn v2(ctx: &mut Ctx) -> HttpResult<Reply> {
     let p = ctx.principal()?;
     let org = org_param(ctx)?;
-    let body = ctx.body()?.into_owned();
+    let body = ctx.body()?;
     let request = parse_request(ctx.req, ctx.now, &body)?;
     run(ctx, &p, org, request)
 }

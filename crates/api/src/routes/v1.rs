@@ -39,7 +39,7 @@ pub fn write(ctx: &mut Ctx) -> HttpResult<Reply> {
         Some("s") => Precision::Seconds,
         _ => Precision::Nanoseconds,
     };
-    let body = ctx.body()?.into_owned();
+    let body = ctx.body()?;
     let org = org_of(ctx, &p)?;
     let bucket_id = super::dbrps::resolve(ctx.catalog(), org, &db, rp.as_deref())
         .ok_or_else(|| HttpError::not_found("no dbrp mapping found"))?;

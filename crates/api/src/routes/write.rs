@@ -23,7 +23,7 @@ pub fn v2(ctx: &mut Ctx) -> HttpResult<Reply> {
         .get("bucket")
         .ok_or_else(|| HttpError::not_found("bucket not found"))?
         .to_string();
-    let body = ctx.body()?.into_owned();
+    let body = ctx.body()?;
     let org = super::query::org_param(ctx)?;
     let bucket = ctx
         .catalog()
