@@ -451,16 +451,7 @@ impl<'a> Interp<'a> {
                             match v {
                                 Value::String(s) => out.push_str(&s),
                                 Value::Null => {}
-                                Value::Time(t) => {
-                                    // Go's RFC3339Nano with all nine digits
-                                    let mut x = String::new();
-                                    time::format_rfc3339(t - t.rem_euclid(1_000_000_000), &mut x);
-                                    x.pop();
-                                    out.push_str(&format!(
-                                        "{x}.{:09}Z",
-                                        t.rem_euclid(1_000_000_000)
-                                    ));
-                                }
+                                Value::Time(t) => out.push_str(&time::rfc3339_nano9(t)),
                                 Value::Array(_)
                                 | Value::Record(_)
                                 | Value::Dict(_)

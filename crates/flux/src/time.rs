@@ -207,6 +207,14 @@ pub fn format_rfc3339(t: i64, out: &mut String) {
     out.push('Z');
 }
 
+/// RFC3339 with all nine fraction digits, as Go's `string(v: time)` writes it.
+pub fn rfc3339_nano9(t: i64) -> String {
+    let mut x = String::new();
+    format_rfc3339(t - t.rem_euclid(NS_PER_SEC), &mut x);
+    x.pop();
+    format!("{x}.{:09}Z", t.rem_euclid(NS_PER_SEC))
+}
+
 pub fn rfc3339(t: i64) -> String {
     let mut s = String::with_capacity(30);
     format_rfc3339(t, &mut s);

@@ -236,7 +236,13 @@ impl fmt::Display for Value {
             Value::String(s) => f.write_str(s),
             Value::Time(t) => f.write_str(&time::rfc3339(*t)),
             Value::Duration(d) => write!(f, "{d}"),
-            Value::Bytes(b) => write!(f, "{b:?}"),
+            Value::Bytes(b) => {
+                f.write_str("0x")?;
+                for x in b.iter() {
+                    write!(f, "{x:02x}")?;
+                }
+                Ok(())
+            }
             Value::Regex(r) => write!(f, "/{}/", r.source),
             Value::Array(a) => {
                 f.write_str("[")?;

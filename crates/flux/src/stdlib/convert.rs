@@ -79,7 +79,8 @@ pub fn to_string(v: &Value) -> Result<Value> {
             format_float(*f, &mut s);
             Value::String(Arc::from(s))
         }
-        Value::Int(_) | Value::UInt(_) | Value::Bool(_) | Value::Time(_) | Value::Duration(_) => {
+        Value::Time(t) => Value::String(Arc::from(time::rfc3339_nano9(*t))),
+        Value::Int(_) | Value::UInt(_) | Value::Bool(_) | Value::Duration(_) => {
             Value::String(Arc::from(v.to_string()))
         }
         other => return Err(err(other, "string")),

@@ -494,6 +494,12 @@ pub fn histogram_quantile(i: &mut Interp, a: &mut Args) -> Result<Value> {
         Some(Value::Float(f)) => *f,
         _ => 0.0,
     };
+    let on_nonmono = a.string_or("onNonmonotonic", "error")?;
+    if !matches!(on_nonmono.as_str(), "error" | "force" | "drop") {
+        return Err(FluxError::invalid(
+            "value provided to histogramQuantile parameter onNonmonotonic is invalid; must be one of 'error', 'force', or 'drop'",
+        ));
+    }
     let tables = input(i, a)?;
     let mut out = Vec::new();
     for t in tables {
@@ -510,7 +516,27 @@ pub fn histogram_quantile(i: &mut Interp, a: &mut Args) -> Result<Value> {
             .filter_map(|(u, c)| Some(((*u)?, (*c)?)))
             .collect();
         pairs.sort_by(|x, y| x.0.partial_cmp(&y.0).unwrap_or(std::cmp::Ordering::Equal));
-        let v = if pairs.is_empty() {
+        let monotonic = pairs.windows(2).all(|w| w[1].1 >= w[0].1);
+        let mut dropped = false;
+        if !monotonic {
+            match on_nonmono.as_str() {
+                "error" => {
+                    return Err(FluxError::invalid(
+                        "histogram records counts are not monotonic",
+                    ))
+                }
+                "force" => {
+                    let mut m = f64::NEG_INFINITY;
+                    for p in pairs.iter_mut() {
+                        m = m.max(p.1);
+                        p.1 = m;
+                    }
+                }
+                _ => dropped = true,
+            }
+        }
+        let total_zero = pairs.last().is_none_or(|p| p.1 == 0.0);
+        let v = if pairs.is_empty() || dropped || total_zero {
             None
         } else {
             let total = pairs[pairs.len() - 1].1;
