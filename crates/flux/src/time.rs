@@ -286,7 +286,8 @@ pub fn parse_rfc3339(s: &str) -> Option<i64> {
         _ => return None,
     };
     let secs = days * 86_400 + hh * 3600 + mi * 60 + ss - offset_secs;
-    secs.checked_mul(NS_PER_SEC)?.checked_add(nanos)
+    // Out-of-range years wrap like Go's UnixNano.
+    Some(secs.wrapping_mul(NS_PER_SEC).wrapping_add(nanos))
 }
 
 #[cfg(test)]
