@@ -110,3 +110,63 @@ pub fn session_permissions(user: &User) -> Vec<Permission> {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sessions_act_as_owner_of_their_orgs_only() {
+        let user = User {
+            id: Id(5),
+            name: "u".into(),
+            status: Status::Active,
+            password: None,
+            owner_of: vec![Id(1)],
+        };
+        let p = Principal {
+            user_id: user.id,
+            authorization_id: None,
+            permissions: session_permissions(&user),
+        };
+        assert!(p.may(
+            Action::Write,
+            ResourceType::Buckets,
+            Some(Id(1)),
+            Some(Id(9))
+        ));
+        assert!(p.may(Action::Read, ResourceType::Orgs, None, Some(Id(1))));
+        assert!(!p.may(
+            Action::Read,
+            ResourceType::Buckets,
+            Some(Id(2)),
+            Some(Id(9))
+        ));
+        assert!(!p.may(Action::Read, ResourceType::Orgs, None, Some(Id(2))));
+        assert!(p.may(Action::Write, ResourceType::Users, None, Some(Id(5))));
+        assert!(
+            !p.may(Action::Write, ResourceType::Orgs, None, None),
+            "cannot create orgs"
+        );
+    }
+
+    #[test]
+    fn authorizations_round_trip_without_the_token() {
+        let a = Authorization {
+            id: Id(3),
+            token_hash: TokenHash::of("tok-XYZ-123"),
+            status: Status::Inactive,
+            description: "d".into(),
+            org_id: Id(1),
+            user_id: Id(2),
+            permissions: crate::permission::all_access_permissions(Id(1)),
+            created_at: 1,
+            updated_at: 2,
+        };
+        let json = serde_json::to_string(&a).unwrap();
+        assert!(!json.contains("tok-XYZ-123"));
+        let back: Authorization = serde_json::from_str(&json).unwrap();
+        assert_eq!(back, a);
+        assert!(back.token_hash.matches("tok-XYZ-123"));
+    }
+}
