@@ -532,7 +532,7 @@ fn restore_payload(payload: &[u8]) -> Result<Store, CodecError> {
                     }
                     _ => return Err(CodecError::Invalid("resident flag")),
                 };
-                s.blocks.push(BlockHandle {
+                let h = BlockHandle {
                     id,
                     min_time,
                     max_time,
@@ -543,7 +543,9 @@ fn restore_payload(payload: &[u8]) -> Result<Store, CodecError> {
                     crc,
                     len,
                     bytes,
-                });
+                    stats: Default::default(),
+                };
+                s.blocks.push(h);
             }
             if bucket.series.insert(key, s).is_some() {
                 return Err(CodecError::Invalid("duplicate series"));

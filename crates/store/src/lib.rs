@@ -51,6 +51,7 @@ pub mod model;
 pub mod predicate;
 pub mod scan;
 pub mod schema;
+mod stats;
 pub mod store;
 pub mod write;
 

@@ -8,6 +8,7 @@ use edgeflux_types::FieldValue;
 
 use crate::model::{Chunk, Column, SeriesKey, Values};
 use crate::predicate::Predicate;
+use crate::stats::stat_value;
 use crate::store::{window_start, BlockHandle, Bucket, Series, Store};
 
 /// One series' values of one field in [start, stop), sorted by time, nulls removed.
@@ -272,18 +273,44 @@ impl Store {
         let mut out = Vec::new();
         for (key, s, wanted) in sel {
             let mut parts: Vec<Option<Partial>> = vec![None; s.fields.len()];
-            for mut piece in Self::pieces(s, &wanted, start, stop)? {
+            let mut feed = |slot: usize, p: Partial| match &mut parts[slot] {
+                Some(acc) => acc.merge(p, agg),
+                none => *none = Some(p),
+            };
+            let (src, disjoint) = Self::plan(s, &wanted, start, stop);
+            let pieces = if disjoint {
+                src.iter().map(|x| (Some(x), None)).collect::<Vec<_>>()
+            } else {
+                Self::pieces(s, &wanted, start, stop)?
+                    .into_iter()
+                    .map(|c| (None, Some(c)))
+                    .collect()
+            };
+            for (source, merged) in pieces {
+                if let Some(Source::Block(b, lo, hi)) = source {
+                    if !pred.mentions_value() {
+                        if let Some(ps) =
+                            summary_partials(s, b, *lo, *hi, start, stop, window, agg, &wanted)
+                        {
+                            for (slot, p) in ps {
+                                feed(slot, p);
+                            }
+                            continue;
+                        }
+                    }
+                }
+                let mut piece = match (source, merged) {
+                    (Some(x), _) => Self::read(s, x, &wanted, start, stop)?,
+                    (None, Some(c)) => c,
+                    (None, None) => continue,
+                };
                 filter_values(&mut piece, key, s, pred);
                 for (slot, col) in piece.cols.iter().enumerate() {
                     let Some(col) = col else { continue };
                     if !wanted.get(slot).copied().unwrap_or(false) {
                         continue;
                     }
-                    let p = partial(&piece.times, col, window, agg)?;
-                    match &mut parts[slot] {
-                        Some(acc) => acc.merge(p, agg),
-                        none => *none = Some(p),
-                    }
+                    feed(slot, partial(&piece.times, col, window, agg)?);
                 }
             }
             let mut slots: Vec<usize> = (0..s.fields.len())
@@ -388,6 +415,66 @@ impl Source<'_> {
             Source::Block(_, a, b) | Source::Head(a, b) => (*a, *b),
         }
     }
+}
+
+/// A block's window aggregates from its summaries, when the block lies inside [start,
+/// stop) and inside one window and every wanted column's summary answers `agg`.
+#[allow(clippy::too_many_arguments)]
+fn summary_partials(
+    s: &Series,
+    b: &BlockHandle,
+    lo: i64,
+    hi: i64,
+    start: i64,
+    stop: i64,
+    window: Window,
+    agg: Aggregate,
+    wanted: &[bool],
+) -> Option<Vec<(usize, Partial)>> {
+    let ws = window_start(lo, window.every, window.offset);
+    if !b.tombstones.is_empty()
+        || lo < start
+        || hi >= stop
+        || window_start(hi, window.every, window.offset) != ws
+    {
+        return None;
+    }
+    let stats = match b.stats.get() {
+        Some(st) => st,
+        None => {
+            let chunk = s.decode(b, None).ok()?;
+            b.stats.get_or_init(|| crate::stats::chunk_stats(&chunk))
+        }
+    };
+    // Every wanted column of the block needs a summary (strings have none).
+    if b.slots.iter().any(|&sl| {
+        wanted.get(sl as usize).copied().unwrap_or(false) && !stats.iter().any(|st| st.slot == sl)
+    }) {
+        return None;
+    }
+    let mut out = Vec::new();
+    for st in stats {
+        let slot = st.slot as usize;
+        if !wanted.get(slot).copied().unwrap_or(false) {
+            continue;
+        }
+        let (t, v) = stat_value(st, agg)?;
+        let mut values = Values::new(match agg {
+            Aggregate::Mean => edgeflux_types::FieldType::Float,
+            _ => v.field_type(),
+        });
+        values.push_value(&v);
+        out.push((
+            slot,
+            Partial {
+                ws: vec![ws],
+                counts: vec![st.count],
+                times: vec![t],
+                values,
+            },
+        ));
+    }
+    Some(out)
 }
 
 /// Drops (marks invalid) the rows failing a predicate's `_value` tests.

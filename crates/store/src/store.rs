@@ -100,6 +100,9 @@ pub(crate) struct BlockHandle {
     pub len: u32,
     /// `None` while evicted.
     pub bytes: Option<Vec<u8>>,
+    /// Per-field summaries (derived): set when the block is cut, else computed on the
+    /// first window aggregate that can use them.
+    pub stats: std::sync::OnceLock<Vec<crate::stats::ColStats>>,
 }
 
 impl BlockHandle {
@@ -229,6 +232,7 @@ fn make_handle(
         crc: u32::from_le_bytes([bytes[n - 4], bytes[n - 3], bytes[n - 2], bytes[n - 1]]),
         len: n as u32,
         bytes: Some(bytes),
+        stats: std::sync::OnceLock::from(crate::stats::chunk_stats(part)),
     }
 }
 
@@ -651,7 +655,10 @@ impl Store {
                 for h in &s.blocks {
                     m.index += std::mem::size_of::<BlockHandle>()
                         + h.slots.capacity() * 4
-                        + h.tombstones.len() * 16;
+                        + h.tombstones.len() * 16
+                        + h.stats.get().map_or(0, |st| {
+                            st.capacity() * std::mem::size_of::<crate::stats::ColStats>()
+                        });
                     m.blocks += h.bytes.as_ref().map_or(0, |b| b.capacity());
                 }
             }

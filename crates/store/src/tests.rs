@@ -377,6 +377,95 @@ fn value_predicates_filter_rows_in_scans_aggregates_and_selectors() {
 }
 
 #[test]
+fn block_summaries_answer_like_decoding() {
+    let mut s = sample_store();
+    s.compact(0);
+    let with_summaries = s.buckets[&B]
+        .series
+        .values()
+        .flat_map(|x| &x.blocks)
+        .filter(|h| h.stats.get().is_some())
+        .count();
+    assert!(with_summaries > 0);
+    let pred = Predicate::measurement_eq("cpu");
+    // A `_value` test that every row passes turns summaries off: the decoding path.
+    let decoded = pred
+        .clone()
+        .and(Predicate::Value(CmpOp::Ge, FieldValue::Float(-1e300)));
+    for every in [60_000_000_000i64, 100_000_000_000, 1_000_000_000_000] {
+        for agg in [
+            Aggregate::Count,
+            Aggregate::Sum,
+            Aggregate::Min,
+            Aggregate::Max,
+            Aggregate::Mean,
+            Aggregate::First,
+            Aggregate::Last,
+        ] {
+            let w = Window { every, offset: 0 };
+            let a = s
+                .window_aggregate(B, i64::MIN, i64::MAX, &pred, w, agg)
+                .unwrap();
+            let b = s
+                .window_aggregate(B, i64::MIN, i64::MAX, &decoded, w, agg)
+                .unwrap();
+            assert_eq!(a, b, "{agg:?} every {every}");
+        }
+    }
+    // Strings have no summaries: their windows still come out (decoded).
+    let mut t = Store::new();
+    write(
+        &mut t,
+        &[
+            line(
+                "m",
+                &[],
+                vec![
+                    ("s", LV::String(Cow::Borrowed("x"))),
+                    ("b", LV::Boolean(true)),
+                ],
+                1,
+            ),
+            line(
+                "m",
+                &[],
+                vec![
+                    ("s", LV::String(Cow::Borrowed("y"))),
+                    ("b", LV::Boolean(false)),
+                ],
+                2,
+            ),
+        ],
+    );
+    t.seal_all();
+    let w1 = Window {
+        every: 1000,
+        offset: 0,
+    };
+    let c = t
+        .window_aggregate(B, 0, 100, &Predicate::True, w1, Aggregate::Last)
+        .unwrap();
+    assert_eq!(c.len(), 2);
+    assert_eq!(c[0].values, Values::Boolean(vec![false]));
+    assert_eq!(c[1].values, Values::String(vec!["y".into()]));
+    assert!(t
+        .window_aggregate(B, 0, 100, &Predicate::True, w1, Aggregate::Sum)
+        .is_err());
+    // Restored stores compute summaries on first use.
+    let r = Store::restore(&s.snapshot()).unwrap();
+    let w = Window {
+        every: 1_000_000_000_000,
+        offset: 0,
+    };
+    assert_eq!(
+        r.window_aggregate(B, i64::MIN, i64::MAX, &pred, w, Aggregate::Mean)
+            .unwrap(),
+        s.window_aggregate(B, i64::MIN, i64::MAX, &decoded, w, Aggregate::Mean)
+            .unwrap()
+    );
+}
+
+#[test]
 fn schema_introspection() {
     let s = sample_store();
     assert_eq!(
