@@ -152,10 +152,15 @@ fn decimal_scale(vals: &[f64]) -> Option<(u8, Vec<i64>)> {
         let mut ints = Vec::with_capacity(vals.len());
         for &v in vals {
             let k = (v * p).round();
-            if !k.is_finite() || k.abs() >= 9007199254740992.0 || (k / p).to_bits() != v.to_bits() {
+            if !k.is_finite() || k.abs() >= 9007199254740992.0 {
                 continue 'scale;
             }
-            ints.push(k as i64);
+            // Exactly what the decoder computes (this also keeps -0.0 out: it decodes as 0.0).
+            let k = k as i64;
+            if (k as f64 / p).to_bits() != v.to_bits() {
+                continue 'scale;
+            }
+            ints.push(k);
         }
         return Some((d as u8, ints));
     }
@@ -575,6 +580,12 @@ mod tests {
     #[test]
     fn non_decimal_floats_round_trip_bit_exactly() {
         let vals = [f64::NAN, -0.0, 0.0, f64::INFINITY, 1e300, 5e-324, 0.1 + 0.2];
+        for v in [[-0.0f64; 3], [1.5, -0.0, 2.0]] {
+            let mut w = Writer::new();
+            encode_floats(&v, &mut w);
+            let out = decode_floats(&mut Reader::new(&w.buf), v.len()).unwrap();
+            assert_eq!(out[1].to_bits(), v[1].to_bits(), "-0.0 keeps its sign");
+        }
         let mut w = Writer::new();
         encode_floats(&vals, &mut w);
         let out = decode_floats(&mut Reader::new(&w.buf), vals.len()).unwrap();
