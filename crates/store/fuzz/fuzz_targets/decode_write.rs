@@ -11,6 +11,9 @@ fuzz_target!(|data: &[u8]| {
         let mut store = Store::new();
         store.apply_write(&batch);
         store.seal_all();
+        let pred = edgeflux_store::Predicate::True;
+        let w = edgeflux_store::Window { every: 1 << 30, offset: 0 };
+        let _ = store.window_aggregate(batch.bucket, i64::MIN, i64::MAX, &pred, w, edgeflux_store::Aggregate::Max);
         let snap = store.snapshot();
         assert!(Store::restore(&snap).is_ok());
     }
