@@ -39,6 +39,11 @@
 //! A read that needs an evicted block fails with `StoreError::BlocksNotResident` naming
 //! the blocks; the edge fetches them, calls `load_block`, and retries.
 //!
+//! Predicates test `_measurement`, `_field` and tags (==, !=, =~, !~; a missing tag
+//! reads as "") and `_value` (`Predicate::Value(CmpOp, FieldValue)`, row by row), with
+//! and/or/not. Window aggregates read each block once; a block lying inside one window
+//! is answered from its per-field summary without decoding.
+//!
 //! Record kinds below `codec::FIRST_API_KIND` (0x40) are the store's; the API frames its
 //! own records with `codec::encode_record(kind >= 0x40, payload)`.
 
