@@ -701,7 +701,9 @@ pub fn parse_date_time(text: &str) -> Option<(i64, i32)> {
     }
     let days = days_from_civil(year, month, day);
     if b.len() == 10 {
-        return Some((days * 86_400 * 1_000_000_000, 0));
+        // out of the i64 nanosecond range (years before 1677 or after 2262): invalid
+        let nanos = i64::try_from(days as i128 * 86_400 * 1_000_000_000).ok()?;
+        return Some((nanos, 0));
     }
     let hour = num(11, 13)?;
     let min = num(14, 16)?;
@@ -978,6 +980,8 @@ mod tests {
             Some((500_000_000, 3600))
         );
         assert_eq!(parse_date_time("2018-02-30"), None);
+        assert_eq!(parse_date_time("9999-01-01"), None);
+        assert_eq!(parse_date_time("9999-01-01T00:00:00Z"), None);
         assert_eq!(
             decode_string_text(r#"a\"\n\x41"#),
             Some("a\"\nA".to_string())
