@@ -518,7 +518,15 @@ impl<'s> Lexer<'s> {
         // Duration: (digits unit)+
         if int_end > start {
             if let Some(end) = self.duration_end(start) {
-                self.push(Tok::Duration(&self.src[start..end]), start, end);
+                let text = &self.src[start..end];
+                if split_duration(text).iter().any(|(m, _)| *m == i64::MAX) {
+                    self.error(
+                        start,
+                        end,
+                        format!("invalid duration literal \"{text}\": magnitude out of range"),
+                    );
+                }
+                self.push(Tok::Duration(text), start, end);
                 self.pos = end;
                 return;
             }
