@@ -15,7 +15,9 @@ mkdir -p "$STATE"
 node node_modules/wrangler/bin/wrangler.js dev --config wrangler.toml --ip "$HOST" --port "$PORT" \
   --persist-to "$STATE/wrangler" &
 wrangler=$!
-trap 'kill -INT "$wrangler" 2>/dev/null; wait "$wrangler" 2>/dev/null' EXIT INT TERM
+stop() { kill -INT "$wrangler" 2>/dev/null; wait "$wrangler" 2>/dev/null || true; }
+trap stop EXIT
+trap 'stop; exit 0' INT TERM
 
 for _ in $(seq 1 300); do
   curl -sf "$BASE/health" >/dev/null 2>&1 && break

@@ -64,13 +64,20 @@ function render(csv) {
   const out = $("results");
   out.replaceChildren();
   let header = null;
+  let defaults = [];
   let table = null;
   let current = null;
   let count = 0;
   for (const line of csv.split(/\r?\n/)) {
     if (line === "" ) { header = null; continue; }
     const cells = parseLine(line);
-    if (cells[0].startsWith("#")) { header = null; continue; }
+    if (cells[0].startsWith("#")) {
+      if (cells[0] === "#default") defaults = cells;
+      header = null;
+      continue;
+    }
+    // An empty cell takes the column's #default (e.g. result = "_result").
+    cells.forEach((c, i) => { if (c === "" && defaults[i]) cells[i] = defaults[i]; });
     if (!header) { header = cells; current = null; continue; }
     const id = cells[header.indexOf("table")];
     if (id !== current) {
