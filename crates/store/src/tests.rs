@@ -1021,3 +1021,11 @@ mod props {
         }
     }
 }
+
+#[test]
+fn store_is_send_and_sync() {
+    fn assert<T: Send + Sync + Clone>() {}
+    assert::<Store>();
+    assert::<WriteBatch>();
+    assert::<DeleteBatch>();
+}
