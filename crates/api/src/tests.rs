@@ -683,6 +683,10 @@ fn signin_session_cookie_and_basic_auth() {
         ..Request::default()
     });
     assert_eq!(r.status, 401);
+    // The next sign-in drops the expired session from the catalog.
+    assert_eq!(h.engine.catalog.sessions.len(), 1);
+    assert_eq!(signin(&mut h, basic("admin", "password123")).status, 204);
+    assert_eq!(h.engine.catalog.sessions.len(), 1);
 }
 
 #[test]

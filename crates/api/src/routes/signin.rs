@@ -36,7 +36,16 @@ pub fn signin(ctx: &mut Ctx) -> HttpResult<Reply> {
             ctx.engine.options.session_ns / 1_000_000_000
         ),
     ));
-    Reply::with_changes(response, &[Change::PutSession(session)])
+    // Expired sessions are dropped here, so they never pile up in the catalog.
+    let mut changes: Vec<Change> = ctx
+        .catalog()
+        .sessions
+        .iter()
+        .filter(|s| s.expires_at <= ctx.now)
+        .map(|s| Change::DeleteSession(s.key_hash))
+        .collect();
+    changes.push(Change::PutSession(session));
+    Reply::with_changes(response, &changes)
 }
 
 pub fn signout(ctx: &mut Ctx) -> HttpResult<Reply> {
