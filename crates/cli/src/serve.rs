@@ -35,6 +35,8 @@ options:
   --query-timeout SECS       longest a query may run (default 60)
   --snapshot-bytes N         log bytes after which a snapshot is taken (default 67108864)
   --maintenance-interval S   seconds between retention/compaction passes (default 60; 0 = off)
+  --query-concurrency N      queries running at once (default 4)
+  --query-queue-size N       queries waiting for a slot before 429 (default 64)
 
 first start: EDGEFLUX_INIT_USERNAME, _PASSWORD, _ORG, _BUCKET, _ADMIN_TOKEN, _RETENTION
 (like DOCKER_INFLUXDB_INIT_*) onboard the instance when it is not set up yet.";
@@ -46,6 +48,8 @@ struct Config {
     query_timeout: Duration,
     snapshot_bytes: u64,
     maintenance_interval: Duration,
+    query_concurrency: usize,
+    query_queue_size: usize,
 }
 
 fn parse_args(args: &[String]) -> Result<Config, String> {
@@ -59,6 +63,8 @@ fn parse_args(args: &[String]) -> Result<Config, String> {
         query_timeout: Duration::from_secs(60),
         snapshot_bytes: 64 * 1024 * 1024,
         maintenance_interval: Duration::from_secs(60),
+        query_concurrency: 4,
+        query_queue_size: 64,
     };
     let mut it = args.iter();
     while let Some(arg) = it.next() {
@@ -88,6 +94,12 @@ fn parse_args(args: &[String]) -> Result<Config, String> {
             "--maintenance-interval" => {
                 cfg.maintenance_interval =
                     Duration::from_secs(value()?.parse().map_err(|_| "bad --maintenance-interval")?)
+            }
+            "--query-concurrency" => {
+                cfg.query_concurrency = value()?.parse().map_err(|_| "bad --query-concurrency")?
+            }
+            "--query-queue-size" => {
+                cfg.query_queue_size = value()?.parse().map_err(|_| "bad --query-queue-size")?
             }
             "-h" | "--help" => return Err(String::new()),
             other => return Err(format!("unknown option {other:?}")),
@@ -120,6 +132,10 @@ struct Server {
     engine: RwLock<Engine>,
     storage: std::sync::Mutex<Storage>,
     config: Config,
+    /// Queries running at once are bounded (memory), like InfluxDB's query-concurrency.
+    query_slots: Arc<tokio::sync::Semaphore>,
+    /// Queries waiting for a slot; beyond `--query-queue-size` they are refused (429).
+    queries_waiting: std::sync::atomic::AtomicUsize,
 }
 
 /// glibc gives every thread that allocates its own malloc arena; request buffers freed on
@@ -195,6 +211,8 @@ async fn serve(config: Config) -> Result<(), String> {
     let server = Arc::new(Server {
         engine: RwLock::new(engine),
         storage: std::sync::Mutex::new(storage),
+        query_slots: Arc::new(tokio::sync::Semaphore::new(config.query_concurrency.max(1))),
+        queries_waiting: std::sync::atomic::AtomicUsize::new(0),
         config,
     });
     init::onboard_from_env(&server)?;
@@ -390,7 +408,39 @@ async fn handle(
     };
     let is_query = request.path.ends_with("/query");
     let timeout = server.config.query_timeout;
-    let work = tokio::task::spawn_blocking(move || process(&server, &request));
+    // The slot moves into the worker: a query that outlives its timeout still holds it.
+    let slot = if is_query {
+        use std::sync::atomic::Ordering;
+        match server.query_slots.clone().try_acquire_owned() {
+            Ok(permit) => Some(permit),
+            Err(_) => {
+                let waiting = server.queries_waiting.fetch_add(1, Ordering::SeqCst);
+                let permit = if waiting >= server.config.query_queue_size {
+                    None
+                } else {
+                    server.query_slots.clone().acquire_owned().await.ok()
+                };
+                server.queries_waiting.fetch_sub(1, Ordering::SeqCst);
+                match permit {
+                    Some(p) => Some(p),
+                    None => {
+                        return to_hyper(error_response(
+                            429,
+                            "too many requests",
+                            "query queue is full (--query-queue-size)",
+                        ))
+                    }
+                }
+            }
+        }
+    } else {
+        None
+    };
+    let worker = server.clone();
+    let work = tokio::task::spawn_blocking(move || {
+        let _slot = slot;
+        process(&worker, &request)
+    });
     let response = if is_query {
         match tokio::time::timeout(timeout, work).await {
             Ok(r) => r.unwrap_or_else(|e| error_response(500, "internal error", &e.to_string())),
