@@ -240,3 +240,61 @@ impl<'t> Iterator for Pieces<'t> {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{parse_line, ParseOptions, Precision};
+
+    const OPTS: ParseOptions = ParseOptions {
+        precision: Precision::Nanoseconds,
+        default_time: 0,
+    };
+
+    fn pieces(s: &str) -> Vec<String> {
+        Pieces::new(s, 0, s.len())
+            .map(|p| match p {
+                Piece::Field { key, value } => format!("{key}={value}"),
+                Piece::Dangling(key) => format!("dangling {key}"),
+            })
+            .collect()
+    }
+
+    fn outcome(s: &str) -> String {
+        match parse_line(s, &OPTS) {
+            Ok(l) => format!("{:?}", l.fields),
+            Err(e) => format!("{}:{}", e.column, e.reason),
+        }
+    }
+
+    #[test]
+    fn split_reading() {
+        // `\\=` does not end a key; `\,` is no escape pair in a value.
+        assert_eq!(pieces(r"a\\=t,b=1"), [r"a\\=t,b=1"]);
+        assert_eq!(pieces(r#"a="x,y",b"#), [r#"a="x,y""#, "dangling b"]);
+        assert_eq!(pieces(r#"a="q\"",b=2"#), [r#"a="q\"""#, "b=2"]);
+        assert_eq!(pieces("=1,k="), ["=1", "dangling k"]);
+    }
+
+    #[test]
+    fn error_precedence() {
+        // Rule 2 (shape) before anything the split sees.
+        assert_eq!(outcome(r#"m a="x,y",b 5"#), "12:invalid field format");
+        // Rule 3 (an empty key, at the field set start) before the timestamp (rule 4).
+        assert_eq!(outcome("m \t=1 x"), "4:missing field key");
+        // Rule 4 before rule 5; rule 5 when nothing else is wrong.
+        assert_eq!(outcome(r"m a\\=1 x"), "9:bad timestamp");
+        assert_eq!(outcome(r"m a\\=1 5"), r"8:invalid value: field-key=a\\=1");
+    }
+
+    #[test]
+    fn odd_values() {
+        // The string is the piece minus its first byte and last character.
+        assert_eq!(outcome("m a=\"é\"z 1"), r#"[("a", String("é\""))]"#);
+        assert_eq!(outcome(r"m a\\=t,b=1 5"), r#"[("a\\=t,b", Float(1.0))]"#);
+        assert_eq!(
+            outcome(r"m a=1,\,=2 3"),
+            r#"[("a", Float(1.0)), (",", Float(2.0))]"#
+        );
+    }
+}

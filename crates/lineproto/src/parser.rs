@@ -734,3 +734,42 @@ impl<'a> Iterator for Parser<'a> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::{ParseOptions, Parser, Precision};
+
+    /// Each item: `Ok(line text as fields debug)` or `Err(line:column)`.
+    fn lines(s: &str) -> Vec<String> {
+        let opts = ParseOptions {
+            precision: Precision::Nanoseconds,
+            default_time: 0,
+        };
+        Parser::new(s, &opts)
+            .map(|r| match r {
+                Ok(l) => format!("{:?} {:?}", l.tags, l.fields),
+                Err(e) => format!("{}:{} {}", e.line, e.column, e.reason),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn line_ends() {
+        // An escaped newline is text, in the series key and in the fields.
+        assert_eq!(
+            lines("m,t=a\\\nb f=1\nm g=2"),
+            [
+                r#"[("t", "a\\\nb")] [("f", Float(1.0))]"#,
+                r#"[] [("g", Float(2.0))]"#
+            ]
+        );
+        // A quote before the first space never opens a string.
+        assert_eq!(lines("m,t=\"a f=1\nm g=2").len(), 2);
+        // A quote opens a string only after an `=` the commas have not used up.
+        assert_eq!(lines("m a=\"x\ny\"\nm g=2").len(), 2);
+        assert_eq!(lines("m a=1,\"x\ny\" 1\nm g=2").len(), 3);
+        // A string left open runs to the end of the batch; line numbers count on.
+        assert_eq!(lines("m a=\"x\nm g=2\n\nm h=3"), ["1:20 unbalanced quotes"]);
+        assert_eq!(lines("m a=\"x\ny\"\nm g=2\nbad")[2], "4:4 missing fields");
+    }
+}
