@@ -661,6 +661,15 @@ impl<'a> Interp<'a> {
 
     fn eval_call(&mut self, c: &ast::CallExpr, pipe: Option<Value>, env: &EnvRef) -> Result<Value> {
         let callee = self.eval(&c.callee, env)?;
+        if let (Value::Null, Expression::Member(m)) = (&callee, &c.callee) {
+            if let Expression::Identifier(pkg) = &m.object {
+                return Err(FluxError::Unimplemented(format!(
+                    "function \"{}.{}\" is not implemented",
+                    pkg.name,
+                    m.property.name()
+                )));
+            }
+        }
         let Value::Function(f) = &callee else {
             return Err(FluxError::invalid(format!(
                 "cannot call a value of type {}",

@@ -158,7 +158,7 @@ pub fn package(path: &str) -> Option<Value> {
             f("loadMem", T, p::identity_tables),
         ],
         "csv" => vec![f("from", None, p::csv_from)],
-        "array" => vec![
+        "array" | "experimental/array" => vec![
             f("from", None, p::array_from),
             f("map", Some("arr"), p::array_map),
             f("filter", Some("arr"), p::array_filter),
