@@ -454,9 +454,20 @@ where
             just(Tok::Dot)
                 .ignore_then(property_key())
                 .map(Postfix::Member),
+            // `[` after an expression always indexes (as in libflux), so accept a list here
+            // and complain about anything but one element instead of backtracking into a new
+            // statement that starts with an array.
             expr.clone()
+                .separated_by(just(Tok::Comma))
+                .allow_trailing()
+                .collect::<Vec<_>>()
                 .delimited_by(just(Tok::LBrack), just(Tok::RBrack))
-                .map(Postfix::Bracket),
+                .validate(|mut items, e, emitter| {
+                    if items.len() != 1 {
+                        emitter.emit(R::custom(e.span(), "an index takes exactly one expression"));
+                    }
+                    Postfix::Bracket(items.pop().unwrap_or(Expression::Bad(sp(e.span()))))
+                }),
             property_list
                 .clone()
                 .delimited_by(just(Tok::LParen), just(Tok::RParen))
