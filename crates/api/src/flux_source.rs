@@ -263,6 +263,17 @@ mod tests {
         assert!(last.contains(",x,a\n") && last.contains(",m,a\n"), "{last}");
         let agg = run(&store, r#"from(bucket: "b") |> range(start: 0, stop: 4) |> aggregateWindow(every: 2s, fn: sum, createEmpty: false)"#).unwrap();
         assert!(agg.contains("1970-01-01T00:00:02Z,1,v,m,a"), "{agg}");
+        // group by a tag, then window: pushed down when each group is one series...
+        let g = run(&store, r#"from(bucket: "b") |> range(start: 0, stop: 4) |> filter(fn: (r) => r._measurement == "m") |> group(columns: ["host"]) |> aggregateWindow(every: 2s, fn: sum, createEmpty: false)"#).unwrap();
+        assert_eq!(
+            g,
+            ",result,table,_start,_stop,_time,_value,host\n\
+             ,_result,0,1970-01-01T00:00:00Z,1970-01-01T00:00:04Z,1970-01-01T00:00:02Z,1,a\n\
+             ,_result,1,1970-01-01T00:00:00Z,1970-01-01T00:00:04Z,1970-01-01T00:00:04Z,2,b\n\n"
+        );
+        // ...and merged correctly when a group holds several series
+        let merged = run(&store, r#"from(bucket: "b") |> range(start: 0, stop: 4) |> group(columns: ["host"]) |> aggregateWindow(every: 4s, fn: sum, createEmpty: false)"#).unwrap();
+        assert!(merged.contains("1970-01-01T00:00:04Z,4,a\n"), "{merged}");
         let e = run(&store, r#"from(bucket: "nope") |> range(start: 0)"#).unwrap_err();
         assert_eq!(e.code(), "not found");
         assert_eq!(

@@ -99,6 +99,8 @@ pub struct PendingScan {
     pub bucket: String,
     pub range: Option<(i64, i64)>,
     pub predicate: Option<Predicate>,
+    /// A pending `group(columns: [tags...])` over the scan's series.
+    pub group: Option<Vec<String>>,
 }
 
 /// Named arguments of a builtin call, plus the piped value under its parameter name.
@@ -294,6 +296,10 @@ impl<'a> Interp<'a> {
                 predicate: p.predicate.clone(),
             })
             .map_err(scan_error)
+            .and_then(|t| match &p.group {
+                Some(cols) => crate::stdlib::universe::regroup(t, cols, true),
+                None => Ok(t),
+            })
     }
 
     pub fn run_scan_selector(

@@ -25,6 +25,7 @@ pub fn from(_i: &mut Interp, a: &mut Args) -> Result<Value> {
         bucket,
         range: None,
         predicate: None,
+        group: None,
     }))))
 }
 
@@ -454,11 +455,64 @@ pub fn set(i: &mut Interp, a: &mut Args) -> Result<Value> {
 pub fn group(i: &mut Interp, a: &mut Args) -> Result<Value> {
     let columns = a.strings("columns")?.unwrap_or_default();
     let mode = a.string_or("mode", "by")?;
-    let tables = input(i, a)?;
     let by = mode == "by";
     if !by && mode != "except" {
         return Err(FluxError::invalid(format!("unknown group mode {mode:?}")));
     }
+    let input_v = a.take("tables").ok_or_else(|| a.missing("tables"))?;
+    // group(columns: [tags]) right after a scan stays pending so aggregateWindow can still
+    // use the store's window aggregates when every group is one series.
+    if let Value::Stream(s) = &input_v {
+        if let Stream::Scan(p) = &**s {
+            if by
+                && p.range.is_some()
+                && p.group.is_none()
+                && columns.iter().all(|c| !c.starts_with('_'))
+            {
+                let mut p = p.clone();
+                p.group = Some(columns);
+                return Ok(Value::Stream(Arc::new(Stream::Scan(p))));
+            }
+        }
+    }
+    let tables = i.take_tables(input_v, "group")?;
+    Ok(stream(regroup(tables, &columns, by)?))
+}
+
+/// Per-series window aggregates regrouped by tag columns, when every group holds exactly one
+/// series (else `None`: the caller aggregates the merged groups itself).
+fn regroup_single_series(tables: Vec<Table>, cols: &[String]) -> Option<Vec<Table>> {
+    let mut seen = std::collections::HashSet::new();
+    let mut out = Vec::with_capacity(tables.len());
+    for mut t in tables {
+        let key = GroupKey {
+            cols: t
+                .columns
+                .iter()
+                .filter(|c| cols.contains(&c.label))
+                .map(|c| {
+                    (
+                        c.label.clone(),
+                        t.key.get(&c.label).cloned().unwrap_or(Value::Null),
+                    )
+                })
+                .collect(),
+        };
+        if !seen.insert(key.canonical()) {
+            return None;
+        }
+        t.columns.retain(|c| {
+            cols.contains(&c.label)
+                || matches!(c.label.as_str(), "_start" | "_stop" | "_time" | "_value")
+        });
+        t.key = key;
+        out.push(t);
+    }
+    Some(out)
+}
+
+/// Regroups tables by `columns` (mode "by") or by all other columns (mode "except").
+pub fn regroup(tables: Vec<Table>, columns: &[String], by: bool) -> Result<Vec<Table>> {
     let mut out: Vec<Table> = Vec::new();
     let mut index: HashMap<Vec<u8>, usize> = HashMap::new();
     for t in tables {
@@ -518,7 +572,7 @@ pub fn group(i: &mut Interp, a: &mut Args) -> Result<Value> {
             }
         }
     }
-    Ok(stream(out))
+    Ok(out)
 }
 
 // ------------------------------------------------------------------ row selection
@@ -1427,6 +1481,7 @@ pub fn aggregate_window(i: &mut Interp, a: &mut Args) -> Result<Value> {
                 && time_src == "_stop"
                 && time_dst == "_time"
                 && w.period == w.every
+                && matches!(w.loc, Loc::Utc)
             {
                 let spec = WindowSpec {
                     every: w.every,
@@ -1435,7 +1490,14 @@ pub fn aggregate_window(i: &mut Interp, a: &mut Args) -> Result<Value> {
                     create_empty: w.create_empty,
                 };
                 if let Some(t) = i.run_scan_window(p, &spec)? {
-                    return Ok(stream(t));
+                    match &p.group {
+                        None => return Ok(stream(t)),
+                        Some(cols) => {
+                            if let Some(t) = regroup_single_series(t, cols) {
+                                return Ok(stream(t));
+                            }
+                        }
+                    }
                 }
             }
         }
