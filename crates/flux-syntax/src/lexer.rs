@@ -328,8 +328,9 @@ impl<'s> Lexer<'s> {
                 while end < self.bytes.len() && self.bytes[end] != b'\n' {
                     end += 1;
                 }
+                // trailing whitespace is not part of a comment (the formatter drops it)
                 let mut text_end = end;
-                if text_end > start && self.bytes[text_end - 1] == b'\r' {
+                while text_end > start && matches!(self.bytes[text_end - 1], b'\r' | b' ' | b'\t') {
                     text_end -= 1;
                 }
                 self.comments.push(Comment {
