@@ -7,6 +7,7 @@ import "regexp"
 import "math"
 import "date"
 import "dict"
+import "bitwise"
 
 option now = () => 2021-01-01T00:01:00Z
 
@@ -116,4 +117,11 @@ testcase functions_records_and_table_fns {
     want = array.from(rows: [{s: 11, t: 21, c: "d", idx: "q", col: 2, row: "x", cnt: 2}])
 
     testing.diff(got, want)
+}
+
+testcase bitwise_and_assert_equal_values {
+    testing.assertEqualValues(got: bitwise.sand(a: 6, b: 3), want: 2)
+    testing.assertEqualValues(got: bitwise.uor(a: uint(v: 4), b: uint(v: 1)), want: uint(v: 5))
+    testing.assertEqualValues(got: bitwise.slshift(a: 1, b: 4), want: 16)
+    testing.shouldError(fn: () => testing.assertEqualValues(got: 1, want: 2), want: /got 1, want 2/)
 }

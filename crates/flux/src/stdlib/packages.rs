@@ -1016,3 +1016,101 @@ pub fn join_full(i: &mut Interp, a: &mut Args) -> Result<Value> {
 pub fn join_time(i: &mut Interp, a: &mut Args) -> Result<Value> {
     join_with(i, a, "inner", true)
 }
+
+// ------------------------------------------------------------------ bitwise
+
+fn uarg(a: &Args, n: &str) -> Result<u64> {
+    match a.req(n)? {
+        Value::UInt(u) => Ok(*u),
+        Value::Int(i) => Ok(*i as u64),
+        v => Err(FluxError::invalid(format!(
+            "{n} must be a uint, got {}",
+            v.type_name()
+        ))),
+    }
+}
+fn sarg(a: &Args, n: &str) -> Result<i64> {
+    a.int(n)
+}
+macro_rules! ubit {
+    ($name:ident, |$x:ident, $y:ident| $e:expr) => {
+        pub fn $name(_i: &mut Interp, a: &mut Args) -> Result<Value> {
+            let $x = uarg(a, "a")?;
+            let $y = if a.has("b") { uarg(a, "b")? } else { 0 };
+            let _ = $y;
+            Ok(Value::UInt($e))
+        }
+    };
+}
+macro_rules! sbit {
+    ($name:ident, |$x:ident, $y:ident| $e:expr) => {
+        pub fn $name(_i: &mut Interp, a: &mut Args) -> Result<Value> {
+            let $x = sarg(a, "a")?;
+            let $y = if a.has("b") { sarg(a, "b")? } else { 0 };
+            let _ = $y;
+            Ok(Value::Int($e))
+        }
+    };
+}
+ubit!(bit_uand, |x, y| x & y);
+ubit!(bit_uor, |x, y| x | y);
+ubit!(bit_unot, |x, y| !x);
+ubit!(bit_uxor, |x, y| x ^ y);
+ubit!(bit_uclear, |x, y| x & !y);
+ubit!(bit_ulshift, |x, y| if y >= 64 { 0 } else { x << y });
+ubit!(bit_urshift, |x, y| if y >= 64 { 0 } else { x >> y });
+sbit!(bit_sand, |x, y| x & y);
+sbit!(bit_sor, |x, y| x | y);
+sbit!(bit_snot, |x, y| !x);
+sbit!(bit_sxor, |x, y| x ^ y);
+sbit!(bit_sclear, |x, y| x & !y);
+sbit!(bit_slshift, |x, y| if !(0..64).contains(&y) {
+    0
+} else {
+    x << y
+});
+sbit!(bit_srshift, |x, y| if !(0..64).contains(&y) {
+    if x < 0 {
+        -1
+    } else {
+        0
+    }
+} else {
+    x >> y
+});
+
+pub fn testing_assert_equal_values(_i: &mut Interp, a: &mut Args) -> Result<Value> {
+    let got = a
+        .items
+        .iter()
+        .find(|(k, _)| k == "got")
+        .map(|(_, v)| v.clone())
+        .unwrap_or(Value::Null);
+    let want = a
+        .items
+        .iter()
+        .find(|(k, _)| k == "want")
+        .map(|(_, v)| v.clone())
+        .unwrap_or(Value::Null);
+    let same = (got.is_null() && want.is_null()) || values_equal(&got, &want, 1e-9);
+    if same {
+        Ok(stream(Vec::new()))
+    } else {
+        Err(FluxError::invalid(format!(
+            "testing.assertEqualValues: got {got}, want {want}"
+        )))
+    }
+}
+
+pub fn v1_fields_as_cols(i: &mut Interp, a: &mut Args) -> Result<Value> {
+    a.items.push((
+        "rowKey".into(),
+        Value::Array(Arc::new(vec![Value::str("_time")])),
+    ));
+    a.items.push((
+        "columnKey".into(),
+        Value::Array(Arc::new(vec![Value::str("_field")])),
+    ));
+    a.items.push(("valueColumn".into(), Value::str("_value")));
+    crate::stdlib::universe::pivot(i, a)
+}
