@@ -1260,6 +1260,9 @@ fn window_args(a: &Args, default_empty: bool) -> Result<WindowArgs> {
     })
 }
 
+/// Most empty windows one table may produce.
+const MAX_WINDOWS: usize = 1_000_000;
+
 /// The windows a table's rows fall into: (start, stop, row indices), in time order.
 fn assign_windows(
     t: &Table,
@@ -1361,7 +1364,13 @@ fn assign_windows(
             }
         }
         let mut guard = 0;
-        while s < hi && guard < 10_000_000 {
+        while s < hi {
+            // A bound on empty windows instead of exhausting memory (influxdb#21064).
+            if guard >= MAX_WINDOWS {
+                return Err(FluxError::invalid(format!(
+                    "window: more than {MAX_WINDOWS} windows per table; use a larger every or createEmpty: false"
+                )));
+            }
             map.entry(s).or_default();
             s = time::add_duration(s, w.every);
             guard += 1;
