@@ -1364,6 +1364,11 @@ fn assign_windows(
             }
         }
         let mut guard = 0;
+        if w.every.months == 0
+            && (hi.saturating_sub(s) / w.every.nanos.max(1)) as usize > MAX_WINDOWS
+        {
+            guard = MAX_WINDOWS;
+        }
         while s < hi {
             // A bound on empty windows instead of exhausting memory (influxdb#21064).
             if guard >= MAX_WINDOWS {
