@@ -574,6 +574,10 @@ impl<'a> Printer<'a> {
                 self.child(&m.object, 10, false);
                 match &m.property {
                     PropertyKey::Identifier(i) => {
+                        // `3.x` would lex as the float `3.` followed by `x`
+                        if matches!(m.object, Expression::Integer(_)) {
+                            self.w(" ");
+                        }
                         self.w(".");
                         self.w(&i.name);
                     }
