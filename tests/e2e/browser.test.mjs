@@ -111,3 +111,44 @@ test("the playground writes and runs Flux in the page", async () => {
   assert.deepEqual(page.errors, []);
   await context.close();
 });
+
+test("IndexedDB snapshots: restore from a snapshot plus the log written after it", async () => {
+  const context = await browser.newContext();
+  const page = await newPage(context);
+  await page.goto(`${base}/blank.html`);
+  const csv = await page.evaluate(async ({ SETUP, FLUX }) => {
+    const { Engine } = await import("/npm/edgeflux.js");
+    await Engine.destroy("e2e-snap");
+    // A snapshot after every write...
+    let engine = await Engine.open("e2e-snap", { snapshotAfterBytes: 1 });
+    await engine.setup(SETUP);
+    const token = engine.defaults.token;
+    const t = (BigInt(Date.now() - 60_000) * 1000000n).toString();
+    await engine.write(`m,host=a v=1 ${t}\nother,host=a v=3 ${t}`);
+    await engine.close();
+    // The snapshot really is in IndexedDB and the log it covers is gone.
+    const db = await new Promise((ok, no) => { const r = indexedDB.open("e2e-snap"); r.onsuccess = () => ok(r.result); r.onerror = () => no(r.error); });
+    const tx = db.transaction(["meta", "log"]);
+    const get = (req) => new Promise((ok, no) => { req.onsuccess = () => ok(req.result); req.onerror = () => no(req.error); });
+    const snap = await get(tx.objectStore("meta").get("snapshot"));
+    const logCount = await get(tx.objectStore("log").count());
+    db.close();
+    if (!snap || !(snap.seq >= 2) || !(snap.data.byteLength > 0) || logCount !== 0) {
+      throw new Error(`expected a snapshot and an empty log, got seq=${snap?.seq} log=${logCount}`);
+    }
+    // ...then none: this write stays in the log after the snapshot.
+    engine = await Engine.open("e2e-snap", { snapshotAfterBytes: 2 ** 40 });
+    engine.use({ org: SETUP.org, bucket: SETUP.bucket, token });
+    await engine.write(`m,host=b v=2 ${t}`);
+    await engine.close();
+    engine = await Engine.open("e2e-snap");
+    engine.use({ org: SETUP.org, token });
+    const out = await engine.query(FLUX);
+    await engine.close();
+    await Engine.destroy("e2e-snap");
+    return out;
+  }, { SETUP, FLUX });
+  assertSkeletonCsv(csv);
+  assert.deepEqual(page.errors, []);
+  await context.close();
+});

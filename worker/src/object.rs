@@ -49,14 +49,22 @@ struct Loaded {
 #[durable_object]
 pub struct EngineObject {
     state: State,
+    /// `wants_snapshot` threshold; the `EDGEFLUX_SNAPSHOT_AFTER_BYTES` var overrides it.
+    snapshot_after_bytes: u64,
     /// `None` until the first request restores it from storage.
     loaded: RefCell<Option<Loaded>>,
 }
 
 impl DurableObject for EngineObject {
-    fn new(state: State, _env: Env) -> Self {
+    fn new(state: State, env: Env) -> Self {
+        let snapshot_after_bytes = env
+            .var("EDGEFLUX_SNAPSHOT_AFTER_BYTES")
+            .ok()
+            .and_then(|v| v.to_string().trim().parse().ok())
+            .unwrap_or(SNAPSHOT_AFTER_BYTES);
         EngineObject {
             state,
+            snapshot_after_bytes,
             loaded: RefCell::new(None),
         }
     }
@@ -73,7 +81,7 @@ impl DurableObject for EngineObject {
             )
             .map_err(|e| worker::Error::RustError(format!("restore failed: {e}")))?;
             engine.set_options(Options {
-                snapshot_after_bytes: SNAPSHOT_AFTER_BYTES,
+                snapshot_after_bytes: self.snapshot_after_bytes,
                 ..engine.options().clone()
             });
             let now = WorkerEnv.now_ns();

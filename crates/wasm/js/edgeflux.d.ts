@@ -35,7 +35,7 @@ export class EdgefluxError extends Error {
 
 export class Engine {
   /** Opens (or creates) the engine stored in the IndexedDB database `name`. */
-  static open(name?: string): Promise<Engine>;
+  static open(name?: string, options?: { snapshotAfterBytes?: number }): Promise<Engine>;
   /** An engine that keeps everything in memory (works in node). */
   static memory(): Promise<Engine>;
   /** Deletes the IndexedDB database `name`. */

@@ -76,10 +76,13 @@ export class Engine {
     this.#core = core;
   }
 
-  /** Opens (or creates) the engine stored in the IndexedDB database `name`. */
-  static async open(name = "edgeflux") {
+  /**
+   * Opens (or creates) the engine stored in the IndexedDB database `name`.
+   * options.snapshotAfterBytes: log bytes after which a snapshot is stored (16 MiB).
+   */
+  static async open(name = "edgeflux", options = {}) {
     await load();
-    return new Engine(await EngineCore.open(String(name)));
+    return new Engine(await EngineCore.open(String(name), options.snapshotAfterBytes));
   }
 
   /** An engine that keeps everything in memory. */

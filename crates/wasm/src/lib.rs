@@ -60,8 +60,12 @@ pub struct EngineCore {
 #[wasm_bindgen]
 impl EngineCore {
     /// Opens the engine stored in the IndexedDB database `name`, restoring its snapshot
-    /// and log; an unknown name starts empty.
-    pub async fn open(name: String) -> Result<EngineCore, JsValue> {
+    /// and log; an unknown name starts empty. `snapshot_after_bytes` overrides how much
+    /// log accumulates before a snapshot (16 MiB by default).
+    pub async fn open(
+        name: String,
+        snapshot_after_bytes: Option<f64>,
+    ) -> Result<EngineCore, JsValue> {
         check_random()?;
         let (store, recovered) = LogStore::open(&name).await?;
         let engine = Engine::restore(
@@ -69,13 +73,20 @@ impl EngineCore {
             recovered.log.iter().map(Vec::as_slice),
         )
         .map_err(|e| js_error(&format!("edgeflux: cannot restore {name:?}: {e}")))?;
-        Ok(EngineCore::from_parts(engine, Some(store)))
+        let threshold = snapshot_after_bytes
+            .filter(|b| b.is_finite() && *b >= 0.0)
+            .map_or(SNAPSHOT_AFTER_BYTES, |b| b as u64);
+        Ok(EngineCore::from_parts(engine, Some(store), threshold))
     }
 
     /// An engine that keeps everything in memory (node, tests, throw-away pages).
     pub fn memory() -> Result<EngineCore, JsValue> {
         check_random()?;
-        Ok(EngineCore::from_parts(Engine::new(), None))
+        Ok(EngineCore::from_parts(
+            Engine::new(),
+            None,
+            SNAPSHOT_AFTER_BYTES,
+        ))
     }
 
     /// Deletes the IndexedDB database `name` and with it all of that engine's data.
@@ -123,10 +134,14 @@ impl EngineCore {
 }
 
 impl EngineCore {
-    fn from_parts(mut engine: Engine, store: Option<LogStore>) -> EngineCore {
+    fn from_parts(
+        mut engine: Engine,
+        store: Option<LogStore>,
+        snapshot_after_bytes: u64,
+    ) -> EngineCore {
         let now = JsEnv.now_ns();
         engine.set_options(Options {
-            snapshot_after_bytes: SNAPSHOT_AFTER_BYTES,
+            snapshot_after_bytes,
             ..engine.options().clone()
         });
         engine.set_started(now);
