@@ -1,6 +1,7 @@
 // The edge home: the Worker under `wrangler dev` (local workerd + Durable Objects).
 // Needs the pre-built bundle in worker/build (scripts/build-worker.sh, run by `make test`).
 import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
@@ -12,12 +13,25 @@ let port, base, wrangler;
 
 const quiet = { WRANGLER_SEND_METRICS: "false", CLOUDFLARE_CF_FETCH_ENABLED: "false", WRANGLER_HIDE_BANNER: "true", CI: "true" };
 
-function startWrangler() {
+function startWrangler(dir = persist, extra = []) {
   return startProcess(
     process.execPath,
-    [WRANGLER, "dev", "--config", join(ROOT, "wrangler.toml"), "--ip", "127.0.0.1", "--port", String(port), "--persist-to", persist],
+    [WRANGLER, "dev", "--config", join(ROOT, "wrangler.toml"), "--ip", "127.0.0.1", "--port", String(port), "--persist-to", dir, ...extra],
     { env: quiet, ready: () => healthy(base), timeoutMs: 90_000, name: "wrangler dev" },
   );
+}
+
+/** Keys in the Durable Object's storage under a stopped wrangler's --persist-to dir. */
+function storedKeys(dir) {
+  const py = `import glob, sqlite3, sys
+keys = []
+for f in glob.glob(sys.argv[1] + "/**/*.sqlite", recursive=True):
+    db = sqlite3.connect(f)
+    for (table,) in db.execute("select name from sqlite_master where type = 'table'"):
+        if "key" in [c[1] for c in db.execute(f'pragma table_info("{table}")')]:
+            keys += [k if isinstance(k, str) else k.decode() for (k,) in db.execute(f'select key from "{table}"')]
+print("\\n".join(keys))`;
+  return execFileSync("python3", ["-c", py, dir]).toString().split("\n").filter(Boolean);
 }
 
 before(async () => {
@@ -64,4 +78,34 @@ test("a bad token is refused with InfluxDB's 401", async () => {
   const res = await query(httpClient(base), "not-a-token");
   assert.equal(res.status, 401);
   assert.equal(JSON.parse(res.body).code, "unauthorized");
+});
+
+test("with a snapshot after every write: restore from snapshot + log across a restart", async () => {
+  await wrangler.stop();
+  const dir = tempDir("wrangler-snap");
+  const snapEveryWrite = ["--var", "EDGEFLUX_SNAPSHOT_AFTER_BYTES:1"];
+  wrangler = await startWrangler(dir, snapEveryWrite);
+  const request = httpClient(base);
+  const token = await setup(request);
+  await writeSample(request, token);
+  // From here on the default threshold: the next write stays in the log after the snapshot.
+  await wrangler.stop();
+  let keys = storedKeys(dir);
+  assert.ok(keys.includes("snapshot:meta"), `no snapshot stored: ${keys}`);
+  assert.deepEqual(keys.filter((k) => k.startsWith("log:")), [], "the snapshot covers the whole log");
+  wrangler = await startWrangler(dir);
+  const res = await query(request, token);
+  assert.equal(res.status, 200, res.body);
+  assertSkeletonCsv(res.body);
+  // One more write after the restored snapshot, then restore snapshot + log.
+  const t = (BigInt(Date.now() - 30_000) * 1000000n).toString();
+  const w = await request("POST", "/api/v2/write?org=o&bucket=b", { Authorization: `Token ${token}` }, `m,host=c v=3 ${t}`);
+  assert.equal(w.status, 204, w.body);
+  await wrangler.stop();
+  keys = storedKeys(dir);
+  assert.equal(keys.filter((k) => k.startsWith("log:")).length, 1, `one log record after the snapshot: ${keys}`);
+  wrangler = await startWrangler(dir);
+  const again = await query(request, token);
+  assert.equal(again.status, 200, again.body);
+  assert.match(again.body, /,3,v,m,c/);
 });
