@@ -239,7 +239,7 @@ impl<'a> Printer<'a> {
         }
         let mut any = false;
         while self.next < self.comments.len() && self.comments[self.next].span.start < pos {
-            let text = self.comments[self.next].text.trim_end().to_string();
+            let text = self.comments[self.next].text.clone();
             self.w(&text);
             self.newline();
             if self.blank_after[self.next] {
@@ -260,7 +260,7 @@ impl<'a> Printer<'a> {
             && self.comments[self.next].span.start < limit
             && self.trailing[self.next]
         {
-            let text = self.comments[self.next].text.trim_end().to_string();
+            let text = self.comments[self.next].text.clone();
             self.w(" ");
             self.w(&text);
             self.next += 1;
@@ -316,7 +316,7 @@ impl<'a> Printer<'a> {
                 self.w("\n");
             }
             while self.next < self.comments.len() {
-                let text = self.comments[self.next].text.trim_end().to_string();
+                let text = self.comments[self.next].text.clone();
                 self.w(&text);
                 self.w("\n");
                 self.next += 1;
