@@ -256,7 +256,8 @@ impl<'a> Printer<'a> {
         if self.inline_depth > 0 {
             return;
         }
-        while self.next < self.comments.len()
+        // at most one: a second comment would become part of the first
+        if self.next < self.comments.len()
             && self.comments[self.next].span.start < limit
             && self.trailing[self.next]
         {
