@@ -133,7 +133,8 @@ fn expression(e: &Value) -> Result<String, String> {
         },
         "DateTimeLiteral" => {
             let v = text(e)?;
-            crate::time::parse_rfc3339(&v).ok_or_else(|| format!("invalid date-time {v:?}"))?;
+            edgeflux_types::time::parse_rfc3339(&v)
+                .ok_or_else(|| format!("invalid date-time {v:?}"))?;
             Ok(v)
         }
         "DurationLiteral" => {

@@ -38,7 +38,6 @@ mod http;
 mod record;
 mod routes;
 mod shapes;
-mod time;
 
 #[cfg(test)]
 mod tests;

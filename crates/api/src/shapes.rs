@@ -4,7 +4,7 @@ use edgeflux_auth::{Authorization, Org, Permission, ResourceType, User};
 use serde_json::{json, Value};
 
 use crate::catalog::{Bucket, BucketKind, Catalog, Dbrp};
-use crate::time::format_rfc3339_nano;
+use edgeflux_types::time::rfc3339_nano as format_rfc3339_nano;
 
 pub fn org(o: &Org) -> Value {
     let id = o.id.to_string();

@@ -1,11 +1,9 @@
-//! Time arithmetic on i64 nanoseconds (UTC): RFC3339 formatting and parsing, and Flux
-//! durations with calendar months. Written by hand because it sits on the hot path of the
-//! CSV encoder and window boundaries.
+//! Time arithmetic on i64 nanoseconds (UTC): Flux durations with calendar months, and
+//! Flux's forms of RFC3339 text on top of the shared civil-date code in `edgeflux_types::time`.
 
 use std::fmt::Write as _;
 
-pub const NS_PER_SEC: i64 = 1_000_000_000;
-pub const NS_PER_DAY: i64 = 86_400 * NS_PER_SEC;
+pub use edgeflux_types::time::{NS_PER_DAY, NS_PER_SEC};
 
 /// A Flux duration: calendar months plus nanoseconds, both carrying the same sign.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
@@ -126,44 +124,10 @@ impl std::fmt::Display for Duration {
     }
 }
 
-/// Days since 1970-01-01 → (year, month 1..=12, day 1..=31). Howard Hinnant's algorithm.
-pub fn civil_from_days(z: i64) -> (i64, u32, u32) {
-    let z = z + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let y = yoe + era * 400;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    (if m <= 2 { y + 1 } else { y }, m, d)
-}
-
-/// (year, month, day) → days since 1970-01-01.
-pub fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = y.div_euclid(400);
-    let yoe = y.rem_euclid(400);
-    let m = m as i64;
-    let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + d as i64 - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
-}
-
-fn days_in_month(y: i64, m: u32) -> u32 {
-    match m {
-        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
-        4 | 6 | 9 | 11 => 30,
-        _ => {
-            if (y % 4 == 0 && y % 100 != 0) || y % 400 == 0 {
-                29
-            } else {
-                28
-            }
-        }
-    }
-}
+pub use edgeflux_types::time::{
+    civil_from_days, days_from_civil, days_in_month, format_rfc3339_nano as format_rfc3339,
+    rfc3339_nano as rfc3339,
+};
 
 /// Adds a duration to a time, months first (clamping the day like Go's Flux does), then nanoseconds.
 pub fn add_duration(t: i64, d: Duration) -> i64 {
@@ -183,30 +147,6 @@ pub fn add_duration(t: i64, d: Duration) -> i64 {
     t.saturating_add(d.nanos)
 }
 
-/// RFC3339 with nanoseconds, trailing zeros trimmed, always UTC (`Z`).
-pub fn format_rfc3339(t: i64, out: &mut String) {
-    let days = t.div_euclid(NS_PER_DAY);
-    let rem = t.rem_euclid(NS_PER_DAY);
-    let (y, m, d) = civil_from_days(days);
-    let secs = rem / NS_PER_SEC;
-    let nanos = rem % NS_PER_SEC;
-    let (hh, mm, ss) = (secs / 3600, (secs / 60) % 60, secs % 60);
-    if (0..=9999).contains(&y) {
-        let _ = write!(out, "{y:04}-{m:02}-{d:02}T{hh:02}:{mm:02}:{ss:02}");
-    } else {
-        let _ = write!(out, "{y}-{m:02}-{d:02}T{hh:02}:{mm:02}:{ss:02}");
-    }
-    if nanos != 0 {
-        let mut frac = format!("{nanos:09}");
-        while frac.ends_with('0') {
-            frac.pop();
-        }
-        out.push('.');
-        out.push_str(&frac);
-    }
-    out.push('Z');
-}
-
 /// RFC3339 with all nine fraction digits, as Go's `string(v: time)` writes it.
 pub fn rfc3339_nano9(t: i64) -> String {
     let mut x = String::new();
@@ -215,79 +155,17 @@ pub fn rfc3339_nano9(t: i64) -> String {
     format!("{x}.{:09}Z", t.rem_euclid(NS_PER_SEC))
 }
 
-pub fn rfc3339(t: i64) -> String {
-    let mut s = String::with_capacity(30);
-    format_rfc3339(t, &mut s);
-    s
-}
-
-/// Parses RFC3339 (`2006-01-02T15:04:05.999999999Z07:00`) or a bare date (`2006-01-02`, UTC).
+/// Parses RFC3339 (`2006-01-02T15:04:05.999999999Z07:00`) or, as Flux's `time()` also
+/// accepts, a bare date (`2006-01-02`, midnight UTC).
 pub fn parse_rfc3339(s: &str) -> Option<i64> {
-    let b = s.as_bytes();
-    let num = |r: std::ops::Range<usize>| -> Option<i64> {
-        let part = s.get(r)?;
-        if part.is_empty() || !part.bytes().all(|c| c.is_ascii_digit()) {
-            return None;
+    match edgeflux_types::time::parse_date(s) {
+        Some(days) => days.checked_mul(NS_PER_DAY),
+        None => {
+            // Out-of-range years wrap like Go's UnixNano; Flux's own conversion tests pin it.
+            let (secs, nanos) = edgeflux_types::time::parse_rfc3339_parts(s)?;
+            Some(secs.wrapping_mul(NS_PER_SEC).wrapping_add(nanos))
         }
-        part.parse().ok()
-    };
-    if b.len() < 10 || b[4] != b'-' || b[7] != b'-' {
-        return None;
     }
-    let y = num(0..4)?;
-    let mo = num(5..7)? as u32;
-    let d = num(8..10)? as u32;
-    if !(1..=12).contains(&mo) || d == 0 || d > days_in_month(y, mo) {
-        return None;
-    }
-    let days = days_from_civil(y, mo, d);
-    if b.len() == 10 {
-        return days.checked_mul(NS_PER_DAY);
-    }
-    if b.len() < 20
-        || !(b[10] == b'T' || b[10] == b't' || b[10] == b' ')
-        || b[13] != b':'
-        || b[16] != b':'
-    {
-        return None;
-    }
-    let hh = num(11..13)?;
-    let mi = num(14..16)?;
-    let ss = num(17..19)?;
-    if hh > 23 || mi > 59 || ss > 60 {
-        return None;
-    }
-    let mut i = 19;
-    let mut nanos = 0i64;
-    if b.get(i) == Some(&b'.') {
-        i += 1;
-        let start = i;
-        while i < b.len() && b[i].is_ascii_digit() {
-            i += 1;
-        }
-        let digits = &s[start..i];
-        if digits.is_empty() || digits.len() > 9 {
-            return None;
-        }
-        nanos = digits.parse::<i64>().ok()? * 10i64.pow(9 - digits.len() as u32);
-    }
-    let offset_secs = match b.get(i) {
-        Some(b'Z') | Some(b'z') if i + 1 == b.len() => 0,
-        Some(c @ (b'+' | b'-')) if b.len() == i + 6 && b[i + 3] == b':' => {
-            let oh = num(i + 1..i + 3)?;
-            let om = num(i + 4..i + 6)?;
-            let o = oh * 3600 + om * 60;
-            if *c == b'-' {
-                -o
-            } else {
-                o
-            }
-        }
-        _ => return None,
-    };
-    let secs = days * 86_400 + hh * 3600 + mi * 60 + ss - offset_secs;
-    // Out-of-range years wrap like Go's UnixNano.
-    Some(secs.wrapping_mul(NS_PER_SEC).wrapping_add(nanos))
 }
 
 #[cfg(test)]

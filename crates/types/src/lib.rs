@@ -5,6 +5,8 @@
 use std::fmt;
 use std::str::FromStr;
 
+pub mod time;
+
 /// Nanoseconds since the Unix epoch, the one time unit of the engine.
 pub type Timestamp = i64;
 

@@ -7,7 +7,7 @@ use crate::data::DeleteFailure;
 use crate::engine::{Ctx, Reply};
 use crate::http::{no_content, HttpError, HttpResult};
 use crate::record::{frame, Kind};
-use crate::time::parse_rfc3339;
+use edgeflux_types::time::parse_rfc3339;
 
 #[derive(Debug, Deserialize)]
 struct DeleteBody {

@@ -8,8 +8,8 @@ use serde_json::Value;
 
 use crate::engine::{Ctx, Reply};
 use crate::http::{accepts_gzip, gzip, no_content, HttpError, HttpResult};
-use crate::time::parse_rfc3339;
 use crate::Response;
+use edgeflux_types::time::parse_rfc3339;
 
 /// The org of a write/query/delete: `orgID` (an ID) or `org` (ID or name).
 pub(crate) fn org_param(ctx: &Ctx) -> HttpResult<Id> {

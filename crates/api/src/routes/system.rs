@@ -4,8 +4,8 @@ use serde_json::json;
 
 use crate::engine::{Ctx, Reply};
 use crate::http::{json_response, no_content, HttpResult, INFLUX_VERSION};
-use crate::time::format_rfc3339_nano;
 use crate::Response;
+use edgeflux_types::time::rfc3339_nano as format_rfc3339_nano;
 
 pub fn health(_ctx: &mut Ctx) -> HttpResult<Reply> {
     Ok(json_response(
