@@ -43,6 +43,8 @@ mod shapes;
 mod tests;
 
 pub use engine::{Engine, Options};
+/// The store → Flux `Source` adapter, also used by `edgeflux query --data`.
+pub use flux_source::{SourceBucket, StoreSource};
 pub use http::{INFLUX_BUILD, INFLUX_VERSION};
 
 /// Re-exported so edges can set `Options::password_cost` without depending on `auth`.

@@ -12,11 +12,7 @@ use edgeflux_flux::{
 };
 use edgeflux_store::Store;
 
-#[path = "../../api/src/flux_source.rs"]
-#[allow(dead_code)]
-mod flux_source;
-
-use flux_source::{SourceBucket, StoreSource};
+use edgeflux_api::{SourceBucket, StoreSource};
 
 const USAGE: &str = "usage: edgeflux query [-f FILE | 'FLUX'] [--data LP_FILE...] [--bucket NAME] [--now RFC3339] [--repeat N]";
 
