@@ -550,11 +550,8 @@ impl<'a> Printer<'a> {
                     None => "{".to_string(),
                 };
                 if r.properties.is_empty() {
-                    self.w(&open);
-                    if r.with.is_some() {
-                        // `{r with }` is not valid; keep the identifier
-                        self.out.truncate(self.out.len() - " with ".len());
-                    }
+                    // `{r with}` (an empty property list is allowed after `with`)
+                    self.w(open.trim_end());
                     self.w("}");
                     return;
                 }

@@ -4,3 +4,5 @@ x
 a = x [a1,]
 // trailing form feed
 // trailing spaces   
+d = {o with}
+e = {o with }
