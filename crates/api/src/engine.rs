@@ -184,6 +184,14 @@ impl Engine {
         self.data.compact(now_ns);
     }
 
+    /// Changes when applying a write fixed a field type for the first time. An edge that
+    /// handles writes concurrently (`is_concurrent_write`) and applies them one by one must
+    /// call `handle` again, with applies held off, when this moved between its `handle` and
+    /// its log append: the write was type-checked against an older schema.
+    pub fn write_generation(&self) -> u64 {
+        self.data.store.schema_generation()
+    }
+
     /// True when enough log has accumulated that the edge should store a snapshot.
     pub fn wants_snapshot(&self) -> bool {
         self.log_bytes_since_snapshot

@@ -1334,3 +1334,60 @@ fn retention_drops_old_points_as_a_partial_write() {
         "the in-retention point is kept"
     );
 }
+
+/// Two writes checked against the same state, then applied one after the other (what an
+/// edge with parallel write handling does): the generation tells the second one it was
+/// checked against a schema that moved, and handling it again answers InfluxDB's 422
+/// instead of acknowledging a point that apply would drop.
+#[test]
+fn write_generation_flags_writes_checked_against_an_older_schema() {
+    let mut h = Harness::new();
+    let s = h.setup();
+    let write = |lp: &str| Request {
+        method: "POST".into(),
+        path: "/api/v2/write".into(),
+        query: "org=my-org&bucket=my-bucket".into(),
+        headers: vec![("Authorization".into(), format!("Token {}", s.token))],
+        body: lp.as_bytes().to_vec(),
+    };
+    let (float_write, int_write) = (write("m f=1.5 1"), write("m f=2i 2"));
+    let generation = h.engine.write_generation();
+    let first = h.engine.handle(&float_write, &mut h.env);
+    let second = h.engine.handle(&int_write, &mut h.env);
+    assert_eq!(first.response.status, 204);
+    assert_eq!(
+        second.response.status, 204,
+        "both checked against the same state"
+    );
+
+    for record in &first.log {
+        h.engine.apply(record).expect("apply");
+    }
+    assert_ne!(
+        h.engine.write_generation(),
+        generation,
+        "f's type is now fixed"
+    );
+    let again = h.engine.handle(&int_write, &mut h.env);
+    assert!(again.log.is_empty());
+    assert_error(
+        &again.response,
+        422,
+        "unprocessable entity",
+        "failure writing points to database: partial write: field type conflict",
+    );
+
+    // Writing known types again leaves the generation alone: no needless re-checks.
+    let generation = h.engine.write_generation();
+    assert_eq!(
+        h.call(
+            "POST",
+            "/api/v2/write?org=my-org&bucket=my-bucket",
+            Some(&s.token),
+            "m f=3.5 3"
+        )
+        .status,
+        204
+    );
+    assert_eq!(h.engine.write_generation(), generation);
+}

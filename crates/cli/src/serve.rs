@@ -472,15 +472,30 @@ fn process(server: &Server, request: &Request) -> Response {
     let read_only = matches!(request.method.as_str(), "GET" | "HEAD")
         || (request.method == "POST" && request.path.ends_with("/query"));
     if read_only || concurrent_write {
-        let handled = {
+        let (generation, handled) = {
             let engine = server.engine.read().unwrap_or_else(|e| e.into_inner());
-            engine.handle(request, &mut env)
+            (engine.write_generation(), engine.handle(request, &mut env))
         };
         if handled.log.is_empty() {
             return handled.response;
         }
         if concurrent_write {
             let mut storage = server.storage.lock().unwrap_or_else(|e| e.into_inner());
+            // Applies happen only under the storage lock, so the schema cannot move while we
+            // hold it. If another write fixed a field type after this one was checked, check
+            // it again: otherwise a conflicting point would get 204 and be dropped at apply.
+            let handled = {
+                let engine = server.engine.read().unwrap_or_else(|e| e.into_inner());
+                if engine.write_generation() == generation {
+                    handled
+                } else {
+                    let again = engine.handle(request, &mut env);
+                    if again.log.is_empty() {
+                        return again.response;
+                    }
+                    again
+                }
+            };
             if let Err(e) = storage.append(&handled.log) {
                 return persist_failed(e);
             }

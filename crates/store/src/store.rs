@@ -312,6 +312,9 @@ pub struct Store {
     pub(crate) head_rows: usize,
     /// Blocks as of the last `take_block_changes` (derived state).
     pub(crate) reported_blocks: std::collections::BTreeSet<(u64, u64)>,
+    /// Bumped whenever `apply_write` fixes a field's type for the first time (derived
+    /// state, not persisted): see [`Store::schema_generation`].
+    pub(crate) schema_generation: u64,
 }
 
 impl Store {
@@ -326,11 +329,21 @@ impl Store {
             next_block_id: 1,
             head_rows: 0,
             reported_blocks: Default::default(),
+            schema_generation: 0,
         }
     }
 
     pub fn options(&self) -> StoreOptions {
         self.options
+    }
+
+    /// Changes whenever applying a write fixes a field's type that was not known before.
+    /// A batch prepared at an older generation was type-checked against a schema that has
+    /// moved since: an edge that prepares writes concurrently and applies them one by one
+    /// must prepare such a batch again before logging it, or its conflicting points would
+    /// be acknowledged and then silently dropped by `apply_write`.
+    pub fn schema_generation(&self) -> u64 {
+        self.schema_generation
     }
 
     pub(crate) fn bucket(&self, id: u64) -> Option<&Bucket> {
@@ -373,6 +386,7 @@ impl Store {
         let opts = self.options;
         let next_id = &mut self.next_block_id;
         let head_rows = &mut self.head_rows;
+        let schema_generation = &mut self.schema_generation;
         let bucket = self.buckets.entry(batch.bucket).or_default();
         let shard = bucket.options.shard_group_duration();
         // Group points by series, keeping batch order within a series.
@@ -440,6 +454,7 @@ impl Store {
                     if known[fid].is_none() {
                         types.insert(name.clone(), v.field_type());
                         known[fid] = Some(v.field_type());
+                        *schema_generation += 1;
                     }
                     row.push((slot, v));
                 }
