@@ -11,20 +11,6 @@ use crate::table::{Column, ColumnData, DataType, GroupKey, Table, TableBuilder};
 use crate::time::Duration;
 use crate::value::{Record, Value};
 
-fn key_columns(t: &Table, n: usize, skip: &[&str]) -> Vec<Column> {
-    let mut cols = Vec::new();
-    for c in &t.columns {
-        if t.key.contains(&c.label) && !skip.contains(&c.label.as_str()) {
-            let kv = t.key.get(&c.label).cloned().unwrap_or(Value::Null);
-            cols.push(Column::new(
-                c.label.clone(),
-                ColumnData::repeat(c.data.data_type(), &kv, n),
-            ));
-        }
-    }
-    cols
-}
-
 pub fn reduce(i: &mut Interp, a: &mut Args) -> Result<Value> {
     let f = a.func("fn")?;
     let identity = a.req("identity")?.clone();

@@ -235,3 +235,19 @@ pub fn append_table(a: &mut Table, b: &Table) -> Result<()> {
     }
     Ok(())
 }
+
+/// The group-key columns of `t` (in table order, less `skip`), each repeating its key
+/// value `n` times: the leading columns of a table that summarises `t` in `n` rows.
+pub(crate) fn key_columns(t: &Table, n: usize, skip: &[&str]) -> Vec<Column> {
+    let mut cols = Vec::new();
+    for c in &t.columns {
+        if t.key.contains(&c.label) && !skip.contains(&c.label.as_str()) {
+            let kv = t.key.get(&c.label).cloned().unwrap_or(Value::Null);
+            cols.push(Column::new(
+                c.label.clone(),
+                ColumnData::repeat(c.data.data_type(), &kv, n),
+            ));
+        }
+    }
+    cols
+}

@@ -2354,57 +2354,35 @@ pub fn time_shift(i: &mut Interp, a: &mut Args) -> Result<Value> {
 // ------------------------------------------------------------------ table introspection
 
 pub fn columns(i: &mut Interp, a: &mut Args) -> Result<Value> {
-    let column = a.string_or("column", "_value")?;
-    let tables = input(i, a)?;
-    let mut out = Vec::new();
-    for t in tables {
-        let labels: Vec<Option<Arc<str>>> = t
-            .columns
-            .iter()
-            .map(|c| Some(Arc::from(c.label.as_str())))
-            .collect();
-        let n = labels.len();
-        let mut cols = Vec::new();
-        for c in &t.columns {
-            if t.key.contains(&c.label) {
-                let kv = t.key.get(&c.label).cloned().unwrap_or(Value::Null);
-                cols.push(Column::new(
-                    c.label.clone(),
-                    ColumnData::repeat(c.data.data_type(), &kv, n),
-                ));
-            }
-        }
-        cols.push(Column::new(
-            column.clone(),
-            ColumnData::String(labels.into_iter().collect()),
-        ));
-        out.push(Table::new(t.key.clone(), cols));
-    }
-    Ok(stream(out))
+    list_labels(i, a, |t| {
+        t.columns.iter().map(|c| c.label.as_str()).collect()
+    })
 }
 
 pub fn keys(i: &mut Interp, a: &mut Args) -> Result<Value> {
+    list_labels(i, a, |t| {
+        let mut labels: Vec<&str> = t.key.cols.iter().map(|(l, _)| l.as_str()).collect();
+        labels.sort_unstable();
+        labels
+    })
+}
+
+/// `columns()` and `keys()`: per table, the group-key columns plus one string column
+/// (`column`, default `_value`) listing the labels `labels_of` picks, one per row.
+fn list_labels(
+    i: &mut Interp,
+    a: &mut Args,
+    labels_of: impl Fn(&Table) -> Vec<&str>,
+) -> Result<Value> {
     let column = a.string_or("column", "_value")?;
     let tables = input(i, a)?;
     let mut out = Vec::new();
     for t in tables {
-        let mut sorted: Vec<&String> = t.key.cols.iter().map(|(l, _)| l).collect();
-        sorted.sort();
-        let labels: Vec<Option<Arc<str>>> = sorted
+        let labels: Vec<Option<Arc<str>>> = labels_of(&t)
             .into_iter()
-            .map(|l| Some(Arc::from(l.as_str())))
+            .map(|l| Some(Arc::from(l)))
             .collect();
-        let n = labels.len();
-        let mut cols = Vec::new();
-        for c in &t.columns {
-            if t.key.contains(&c.label) {
-                let kv = t.key.get(&c.label).cloned().unwrap_or(Value::Null);
-                cols.push(Column::new(
-                    c.label.clone(),
-                    ColumnData::repeat(c.data.data_type(), &kv, n),
-                ));
-            }
-        }
+        let mut cols = key_columns(&t, labels.len(), &[]);
         cols.push(Column::new(
             column.clone(),
             ColumnData::String(labels.into_iter().collect()),
