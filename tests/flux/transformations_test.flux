@@ -341,3 +341,46 @@ testcase reduce_and_state_count {
             ),
     )
 }
+
+testcase columns_lists_every_label_with_the_group_key {
+    got =
+        csv.from(csv: inData)
+            |> filter(fn: (r) => r.host == "b")
+            |> drop(columns: ["_time"])
+            |> columns(column: "label")
+    want =
+        csv.from(
+            csv:
+                "
+#datatype,string,long,string,string,string,string
+#group,false,false,true,true,true,false
+#default,_result,,,,,
+,result,table,_field,_measurement,host,label
+,,0,v,m,b,_value
+,,0,v,m,b,_field
+,,0,v,m,b,_measurement
+,,0,v,m,b,host
+",
+        )
+
+    testing.diff(got, want)
+}
+
+testcase keys_lists_the_group_key_sorted {
+    got = csv.from(csv: inData) |> filter(fn: (r) => r.host == "a") |> keys()
+    want =
+        csv.from(
+            csv:
+                "
+#datatype,string,long,string,string,string,string
+#group,false,false,true,true,true,false
+#default,_result,,,,,
+,result,table,_field,_measurement,host,_value
+,,0,v,m,a,_field
+,,0,v,m,a,_measurement
+,,0,v,m,a,host
+",
+        )
+
+    testing.diff(got, want)
+}
