@@ -802,41 +802,26 @@ pub fn schema_field_keys(i: &mut Interp, a: &mut Args) -> Result<Value> {
     distinct_key_values(i, &b, "_field", None, s)
 }
 pub fn schema_measurement_tag_values(i: &mut Interp, a: &mut Args) -> Result<Value> {
-    let b = a.string("bucket")?;
-    let m = a.string("measurement")?;
-    let tag = a.string("tag")?;
-    let s = schema_start(i, a)?;
-    distinct_key_values(
-        i,
-        &b,
-        &tag,
-        Some(crate::source::Predicate::Eq("_measurement".into(), m)),
-        s,
-    )
+    measurement_key_values(i, a, None)
 }
 pub fn schema_measurement_tag_keys(i: &mut Interp, a: &mut Args) -> Result<Value> {
-    let b = a.string("bucket")?;
-    let m = a.string("measurement")?;
-    let s = schema_start(i, a)?;
-    distinct_key_values(
-        i,
-        &b,
-        "_tagKeys",
-        Some(crate::source::Predicate::Eq("_measurement".into(), m)),
-        s,
-    )
+    measurement_key_values(i, a, Some("_tagKeys"))
 }
 pub fn schema_measurement_field_keys(i: &mut Interp, a: &mut Args) -> Result<Value> {
+    measurement_key_values(i, a, Some("_field"))
+}
+/// The `schema.measurement*` functions: distinct values of `key` (None: the `tag`
+/// argument) within one measurement. Arguments are read in the signature's order.
+fn measurement_key_values(i: &mut Interp, a: &mut Args, key: Option<&str>) -> Result<Value> {
     let b = a.string("bucket")?;
     let m = a.string("measurement")?;
+    let key = match key {
+        Some(k) => k.to_string(),
+        None => a.string("tag")?,
+    };
     let s = schema_start(i, a)?;
-    distinct_key_values(
-        i,
-        &b,
-        "_field",
-        Some(crate::source::Predicate::Eq("_measurement".into(), m)),
-        s,
-    )
+    let pred = crate::source::Predicate::Eq("_measurement".into(), m);
+    distinct_key_values(i, &b, &key, Some(pred), s)
 }
 
 // ------------------------------------------------------------------ package values

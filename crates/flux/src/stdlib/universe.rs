@@ -1893,62 +1893,14 @@ pub fn difference(i: &mut Interp, a: &mut Args) -> Result<Value> {
             let data = &t.columns[ci].data;
             let new = match data {
                 ColumnData::Int(v) | ColumnData::Time(v) => {
-                    let mut o: Vec<Option<i64>> = Vec::with_capacity(n);
-                    let mut prev: Option<i64> = None;
-                    for x in v {
-                        match (x, prev) {
-                            (Some(x), Some(p)) => {
-                                let d = x.wrapping_sub(p);
-                                o.push(if non_neg && d < 0 { None } else { Some(d) });
-                                prev = Some(*x);
-                            }
-                            (Some(x), None) => {
-                                o.push(None);
-                                prev = Some(*x);
-                            }
-                            (None, _) => o.push(None),
-                        }
-                    }
-                    ColumnData::Int(o)
+                    ColumnData::Int(differences(v, |x, p| x.wrapping_sub(p), non_neg))
                 }
-                ColumnData::UInt(v) => {
-                    let mut o: Vec<Option<i64>> = Vec::with_capacity(n);
-                    let mut prev: Option<u64> = None;
-                    for x in v {
-                        match (x, prev) {
-                            (Some(x), Some(p)) => {
-                                let d = (*x as i64).wrapping_sub(p as i64);
-                                o.push(if non_neg && d < 0 { None } else { Some(d) });
-                                prev = Some(*x);
-                            }
-                            (Some(x), None) => {
-                                o.push(None);
-                                prev = Some(*x);
-                            }
-                            (None, _) => o.push(None),
-                        }
-                    }
-                    ColumnData::Int(o)
-                }
-                ColumnData::Float(v) => {
-                    let mut o: Vec<Option<f64>> = Vec::with_capacity(n);
-                    let mut prev: Option<f64> = None;
-                    for x in v {
-                        match (x, prev) {
-                            (Some(x), Some(p)) => {
-                                let d = x - p;
-                                o.push(if non_neg && d < 0.0 { None } else { Some(d) });
-                                prev = Some(*x);
-                            }
-                            (Some(x), None) => {
-                                o.push(None);
-                                prev = Some(*x);
-                            }
-                            (None, _) => o.push(None),
-                        }
-                    }
-                    ColumnData::Float(o)
-                }
+                ColumnData::UInt(v) => ColumnData::Int(differences(
+                    v,
+                    |x, p| (x as i64).wrapping_sub(p as i64),
+                    non_neg,
+                )),
+                ColumnData::Float(v) => ColumnData::Float(differences(v, |x, p| x - p, non_neg)),
                 _ => {
                     return Err(FluxError::invalid(format!(
                         "difference: unsupported type for column \"{col}\""
@@ -1963,6 +1915,24 @@ pub fn difference(i: &mut Interp, a: &mut Args) -> Result<Value> {
         out.push(nt);
     }
     Ok(stream(out))
+}
+
+/// Each row's difference from the previous non-null row (null for the first, for nulls,
+/// and, with `non_neg`, for negative differences), as `difference()` defines it.
+fn differences<T: Copy, D: Copy + PartialOrd + Default>(
+    v: &[Option<T>],
+    sub: impl Fn(T, T) -> D,
+    non_neg: bool,
+) -> Vec<Option<D>> {
+    let mut prev: Option<T> = None;
+    v.iter()
+        .map(|x| {
+            let x = (*x)?;
+            let d = prev.map(|p| sub(x, p));
+            prev = Some(x);
+            d.filter(|d| !(non_neg && *d < D::default()))
+        })
+        .collect()
 }
 
 pub fn derivative(i: &mut Interp, a: &mut Args) -> Result<Value> {
