@@ -211,6 +211,39 @@ impl Engine {
         record::frame(Kind::Snapshot, &payload)
     }
 
+    /// The names of all organizations (for tools choosing one to run `query_org` in).
+    pub fn org_names(&self) -> Vec<String> {
+        self.catalog.orgs.values().map(|o| o.name.clone()).collect()
+    }
+
+    /// Runs a Flux program with read access to every bucket of `org` (an ID or a name),
+    /// without a token: for tools that own the engine's data directory, such as
+    /// `edgeflux query --engine-path`. Clients go through `handle` and its authorization.
+    pub fn query_org(
+        &self,
+        org: &str,
+        flux: &str,
+        options: &edgeflux_flux::QueryOptions,
+    ) -> Result<Vec<edgeflux_flux::FluxResult>, edgeflux_flux::FluxError> {
+        let Some(o) = self.catalog.org_by_id_or_name(org) else {
+            return Err(edgeflux_flux::FluxError::NotFound(format!(
+                "organization name {org:?} not found"
+            )));
+        };
+        let buckets: Vec<crate::catalog::Bucket> = self
+            .catalog
+            .buckets
+            .values()
+            .filter(|b| b.org_id == o.id)
+            .cloned()
+            .collect();
+        let options = edgeflux_flux::QueryOptions {
+            org: Some(o.name.clone()),
+            ..options.clone()
+        };
+        crate::data::execute_flux(&self.data, &buckets, flux, &options)
+    }
+
     fn from_snapshot(bytes: &[u8]) -> Result<Engine, ApiError> {
         let bad = |e: String| ApiError::CorruptSnapshot(e);
         let (kind, payload) = record::unframe(bytes).map_err(bad)?;

@@ -6,7 +6,7 @@
 //! the write survives a crash. Snapshots are taken when the engine asks for one.
 
 mod init;
-mod storage;
+pub(crate) mod storage;
 
 use std::convert::Infallible;
 use std::net::SocketAddr;
