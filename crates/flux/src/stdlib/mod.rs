@@ -4,6 +4,7 @@ pub mod convert;
 pub mod extra;
 pub mod helpers;
 pub mod packages;
+pub mod tdigest;
 pub mod universe;
 
 use crate::eval::{BuiltinFn, Function};

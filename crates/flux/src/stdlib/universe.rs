@@ -914,7 +914,7 @@ pub fn aggregate(agg: Agg, c: &ColumnData, rows: &[usize], label: &str) -> Resul
         }
         Agg::Median => {
             let mut xs = floats(c, rows).ok_or_else(unsupported)?;
-            quantile_value(&mut xs, 0.5, "estimate_tdigest")
+            quantile_value(&mut xs, 0.5, "estimate_tdigest", DEFAULT_COMPRESSION)
         }
         Agg::Spread => match c {
             ColumnData::Int(v) => {
@@ -968,7 +968,7 @@ fn stddev(xs: &[f64], mode: &str) -> Value {
     Value::Float((ss / d).sqrt())
 }
 
-pub fn quantile_value(xs: &mut [f64], q: f64, method: &str) -> Value {
+pub fn quantile_value(xs: &mut [f64], q: f64, method: &str, compression: f64) -> Value {
     if xs.is_empty() {
         return Value::Null;
     }
@@ -981,8 +981,10 @@ pub fn quantile_value(xs: &mut [f64], q: f64, method: &str) -> Value {
                 .min(n - 1);
             Value::Float(xs[idx])
         }
+        "estimate_tdigest" => {
+            super::tdigest::estimate(xs, q, compression).map_or(Value::Null, Value::Float)
+        }
         _ => {
-            // exact_mean and the t-digest estimate agree on small inputs: interpolate.
             let pos = q * (n - 1) as f64;
             let lo = pos.floor() as usize;
             let hi = pos.ceil() as usize;
@@ -1087,7 +1089,7 @@ agg_builtin!(first, Agg::First);
 agg_builtin!(last, Agg::Last);
 
 pub fn median(i: &mut Interp, a: &mut Args) -> Result<Value> {
-    if a.has("method") && a.string("method")? == "exact_selector" {
+    if a.has("method") || a.has("compression") {
         a.items.push(("q".into(), Value::Float(0.5)));
         return quantile(i, a);
     }
@@ -1117,6 +1119,9 @@ pub fn stddev_fn(i: &mut Interp, a: &mut Args) -> Result<Value> {
     Ok(stream(out))
 }
 
+/// The t-digest compression Flux uses unless `compression` is given.
+const DEFAULT_COMPRESSION: f64 = 1000.0;
+
 pub fn quantile(i: &mut Interp, a: &mut Args) -> Result<Value> {
     let column = a.string_or("column", "_value")?;
     let q = a.float("q")?;
@@ -1124,6 +1129,17 @@ pub fn quantile(i: &mut Interp, a: &mut Args) -> Result<Value> {
     if !(0.0..=1.0).contains(&q) {
         return Err(FluxError::invalid("quantile must be between 0 and 1"));
     }
+    let compression = match a.get("compression") {
+        Some(Value::Float(c)) if *c > 0.0 => {
+            if method != "estimate_tdigest" {
+                return Err(FluxError::invalid(
+                    "compression parameter is only valid for method estimate_tdigest",
+                ));
+            }
+            *c
+        }
+        _ => DEFAULT_COMPRESSION,
+    };
     let tables = input(i, a)?;
     let mut out = Vec::new();
     for t in tables {
@@ -1149,7 +1165,7 @@ pub fn quantile(i: &mut Interp, a: &mut Args) -> Result<Value> {
         }
         let mut xs = floats(&c.data, &rows)
             .ok_or_else(|| FluxError::invalid("quantile: unsupported column type"))?;
-        let v = quantile_value(&mut xs, q, &method);
+        let v = quantile_value(&mut xs, q, &method, compression);
         let mut cols = Vec::new();
         for kc in &t.columns {
             if t.key.contains(&kc.label) && kc.label != column {
