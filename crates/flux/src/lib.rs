@@ -21,6 +21,7 @@
 pub mod csv;
 pub mod error;
 pub mod eval;
+pub mod options;
 mod semantic;
 pub mod source;
 pub mod stdlib;
@@ -31,6 +32,7 @@ pub mod value;
 
 pub use csv::{decode_csv, encode_csv, encode_error, Dialect, FluxResult};
 pub use error::FluxError;
+pub use options::{program_options, task_option};
 pub use source::{
     BucketInfo, MemorySource, NoSource, Predicate, ScanSpec, Source, WindowFn, WindowSpec,
 };
