@@ -1,6 +1,7 @@
 //! The standard library: universe builtins and the importable packages.
 
 pub mod convert;
+pub mod experimental;
 pub mod extra;
 pub mod helpers;
 pub mod packages;
@@ -372,6 +373,17 @@ pub fn package(path: &str) -> Option<Value> {
             f("histogram", T, x::histogram),
             f("histogramQuantile", T, x::histogram_quantile),
             f("kaufmansAMA", T, x::kaufmans_ama),
+            f("window", T, u::window),
+            f("group", T, experimental::group),
+            f("set", T, experimental::set),
+            f("objectKeys", None, experimental::object_keys),
+            f("chain", None, experimental::chain),
+            f("alignTime", T, experimental::align_time),
+            f("preview", T, experimental::preview),
+            f("catch", None, experimental::catch),
+            f("unpivot", T, experimental::unpivot),
+            f("join", None, experimental::join),
+            f("diff", Some("got"), experimental::diff),
         ],
         _ => return None,
     };

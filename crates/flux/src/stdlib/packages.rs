@@ -174,9 +174,7 @@ pub fn testing_should_error(i: &mut Interp, a: &mut Args) -> Result<Value> {
         Value::Stream(_) => i.tables(&v, "shouldError").map(|_| v),
         _ => Ok(v),
     }) {
-        Ok(_) => Err(FluxError::invalid(
-            "shouldError: expected an error, got none",
-        )),
+        Ok(_) => Err(FluxError::invalid("shouldError expected an error")),
         Err(e) => {
             if want.is_match(e.message()) {
                 Ok(stream(Vec::new()))
