@@ -861,7 +861,8 @@ pub fn aggregate(agg: Agg, c: &ColumnData, rows: &[usize], label: &str) -> Resul
         ))
     };
     Ok(match agg {
-        Agg::Count => Value::Int(rows.iter().filter(|&&r| !c.is_null(r)).count() as i64),
+        // Flux counts every record, null values included.
+        Agg::Count => Value::Int(rows.len() as i64),
         Agg::Sum => match c {
             ColumnData::Float(v) => {
                 let mut any = false;
@@ -1956,6 +1957,8 @@ pub fn derivative(i: &mut Interp, a: &mut Args) -> Result<Value> {
         .opt_duration("unit")?
         .unwrap_or(Duration::from_nanos(1_000_000_000));
     let non_neg = a.bool_or("nonNegative", false)?;
+    // With nonNegative, a decrease yields 0 instead of null.
+    let initial_zero = a.bool_or("initialZero", false)?;
     let columns = a
         .strings("columns")?
         .unwrap_or_else(|| vec!["_value".into()]);
@@ -1990,6 +1993,8 @@ pub fn derivative(i: &mut Interp, a: &mut Args) -> Result<Value> {
                     let d = (v - pv) / ((ts - pt) as f64 / unit.nanos as f64);
                     if !(non_neg && d < 0.0) {
                         o[r] = Some(d);
+                    } else if initial_zero {
+                        o[r] = Some(0.0);
                     }
                     if first {
                         keep[r] = true;
