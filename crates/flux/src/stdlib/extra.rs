@@ -566,11 +566,27 @@ pub fn key_values(i: &mut Interp, a: &mut Args) -> Result<Value> {
             .unwrap_or(DataType::String);
         let mut keys = Vec::new();
         let mut vals = ColumnData::new(vt);
+        // Each (column, value) pair once per table; a null only once in all (Flux's rule).
+        let mut seen = std::collections::HashSet::new();
+        let mut null_seen = false;
         for r in 0..t.len() {
             for k in &present {
                 if let Some(c) = t.column(k) {
+                    let v = c.data.get(r);
+                    if v.is_null() {
+                        if std::mem::replace(&mut null_seen, true) {
+                            continue;
+                        }
+                    } else {
+                        let mut id = k.as_bytes().to_vec();
+                        id.push(0xff);
+                        v.key_bytes(&mut id);
+                        if !seen.insert(id) {
+                            continue;
+                        }
+                    }
                     keys.push(Some(Arc::<str>::from(k.as_str())));
-                    vals.push(&c.data.get(r))?;
+                    vals.push(&v)?;
                 }
             }
         }

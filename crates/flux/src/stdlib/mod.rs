@@ -1,6 +1,7 @@
 //! The standard library: universe builtins and the importable packages.
 
 pub mod convert;
+pub mod display;
 pub mod experimental;
 pub mod extra;
 pub mod helpers;
@@ -77,7 +78,7 @@ const UNIVERSE: &[(&str, Option<&str>, BuiltinFn)] = &[
     ("contains", None, u::contains),
     ("buckets", None, u::buckets),
     ("die", None, u::die),
-    ("display", None, u::display),
+    ("display", None, display::display),
     ("float", None, c::float),
     ("int", None, c::int),
     ("uint", None, c::uint),

@@ -2210,21 +2210,35 @@ pub fn integral(i: &mut Interp, a: &mut Args) -> Result<Value> {
         let times = time_col(&t, &tcol)?;
         let vals = f64_col(&t.columns[ci].data)
             .ok_or_else(|| FluxError::invalid("integral: unsupported column type"))?;
+        let points: Vec<(f64, f64)> = (0..t.len())
+            .filter_map(|r| Some((times[r]? as f64, vals[r]?)))
+            .collect();
+        let unit = unit.nanos as f64;
         let mut total = 0.0;
-        let mut prev: Option<(i64, f64)> = None;
-        let mut any = false;
-        for r in 0..t.len() {
-            let (Some(ts), Some(v)) = (times[r], vals[r]) else {
-                continue;
-            };
-            if let Some((pt, pv)) = prev {
-                total += (v + pv) / 2.0 * ((ts - pt) as f64 / unit.nanos as f64);
-            }
-            prev = Some((ts, v));
-            any = true;
+        for w in points.windows(2) {
+            total += (w[1].1 + w[0].1) / 2.0 * ((w[1].0 - w[0].0) / unit);
         }
+        // "linear" extends the curve to the table's bounds: the line through the first
+        // two points back to _start, through the last two on to _stop; a single value is
+        // taken as constant over the whole range.
         if interp == "linear" {
-            // bounds extension is rare; ignore for now
+            if let Some((start, stop)) = key_bounds(&t) {
+                let (start, stop) = (start as f64, stop as f64);
+                match points.as_slice() {
+                    [] => {}
+                    [(_, v)] => total = v * (stop - start) / unit,
+                    [(t0, v0), (t1, v1), ..] => {
+                        let (tn1, vn1) = points[points.len() - 2];
+                        let (tn, vn) = points[points.len() - 1];
+                        if start < *t0 {
+                            let y = v0 - (v1 - v0) / (t1 - t0) * (t0 - start);
+                            total += 0.5 * (y + v0) * (t0 - start) / unit;
+                        }
+                        let y = vn + (vn - vn1) / (tn - tn1) * (stop - tn);
+                        total += 0.5 * (y + vn) * (stop - tn) / unit;
+                    }
+                }
+            }
         }
         let mut cols = Vec::new();
         for c in &t.columns {
@@ -2238,7 +2252,7 @@ pub fn integral(i: &mut Interp, a: &mut Args) -> Result<Value> {
         }
         cols.push(Column::new(
             column.clone(),
-            ColumnData::Float(vec![if any { Some(total) } else { Some(0.0) }]),
+            ColumnData::Float(vec![Some(total)]),
         ));
         out.push(Table::new(t.key.clone(), cols));
     }
@@ -2648,8 +2662,4 @@ pub fn buckets(i: &mut Interp, _a: &mut Args) -> Result<Value> {
 
 pub fn die(_i: &mut Interp, a: &mut Args) -> Result<Value> {
     Err(FluxError::invalid(a.string("msg")?))
-}
-
-pub fn display(_i: &mut Interp, a: &mut Args) -> Result<Value> {
-    Ok(Value::String(Arc::from(a.req("v")?.to_string())))
 }

@@ -1,0 +1,92 @@
+package flux_test
+
+import "testing"
+import "array"
+import "internal/debug"
+
+option now = () => 2021-01-01T00:01:00Z
+
+testcase count_includes_null_values {
+    got =
+        array.from(rows: [{k: "a", _value: 1.0}, {k: "a", _value: debug.null(type: "float")}, {k: "a", _value: 3.0}])
+            |> group(columns: ["k"])
+            |> count()
+    want = array.from(rows: [{k: "a", _value: 3}]) |> group(columns: ["k"])
+
+    testing.diff(got, want)
+}
+
+testcase derivative_initial_zero_turns_decreases_into_zero {
+    got =
+        array.from(
+            rows: [
+                {_time: 2021-01-01T00:00:00Z, _value: 10.0},
+                {_time: 2021-01-01T00:00:10Z, _value: 20.0},
+                {_time: 2021-01-01T00:00:20Z, _value: 5.0},
+            ],
+        )
+            |> derivative(unit: 10s, nonNegative: true, initialZero: true)
+    want = array.from(rows: [{_time: 2021-01-01T00:00:10Z, _value: 10.0}, {_time: 2021-01-01T00:00:20Z, _value: 0.0}])
+
+    testing.diff(got, want)
+}
+
+testcase key_values_lists_each_pair_once {
+    got =
+        array.from(
+            rows: [
+                {m: "cpu", host: "a", dc: "x"},
+                {m: "cpu", host: "a", dc: "y"},
+                {m: "cpu", host: "b", dc: "x"},
+            ],
+        )
+            |> group(columns: ["m"])
+            |> keyValues(keyColumns: ["host", "dc"])
+    want =
+        array.from(
+            rows: [
+                {m: "cpu", _key: "host", _value: "a"},
+                {m: "cpu", _key: "dc", _value: "x"},
+                {m: "cpu", _key: "dc", _value: "y"},
+                {m: "cpu", _key: "host", _value: "b"},
+            ],
+        )
+            |> group(columns: ["m"])
+
+    testing.diff(got, want)
+}
+
+testcase integral_linear_extends_to_the_range_bounds {
+    data =
+        array.from(rows: [{_time: 2021-01-01T00:00:10Z, _value: 2.0}, {_time: 2021-01-01T00:00:20Z, _value: 4.0}])
+            |> range(start: 2021-01-01T00:00:00Z, stop: 2021-01-01T00:00:30Z)
+    // The line through (10s, 2) and (20s, 4) reaches 0 at 0s and 6 at 30s: area 90 value·s.
+    got = data |> integral(unit: 1s, interpolate: "linear") |> keep(columns: ["_value"])
+    plain = data |> integral(unit: 1s) |> keep(columns: ["_value"])
+
+    testing.diff(got, want: array.from(rows: [{_value: 90.0}]))
+    testing.diff(got: plain, want: array.from(rows: [{_value: 30.0}]))
+}
+
+testcase display_sorts_labels_and_breaks_long_composites {
+    short = display(v: {b: "x", a: [1, 2]})
+    long = display(v: {d: 4, c: 3, b: ["k": "v"], a: "s"})
+    got = array.from(rows: [{short: short, long: long}])
+    want =
+        array.from(
+            rows: [
+                {
+                    short: "{a: [1, 2], b: x}",
+                    long:
+                        "{
+    a: s,
+    b: [k: v],
+    c: 3,
+    d: 4
+}",
+                },
+            ],
+        )
+
+    testing.diff(got, want)
+}
