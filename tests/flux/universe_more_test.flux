@@ -3,6 +3,7 @@ package flux_test
 import "testing"
 import "array"
 import "internal/debug"
+import "timezone"
 
 option now = () => 2021-01-01T00:01:00Z
 
@@ -89,4 +90,68 @@ testcase display_sorts_labels_and_breaks_long_composites {
         )
 
     testing.diff(got, want)
+}
+
+testcase window_cuts_at_a_dst_gap {
+    // 2021-03-14 02:00 does not exist in Los Angeles: the 01:30-02:30 window ends at the jump.
+    option location = timezone.location(name: "America/Los_Angeles")
+
+    got =
+        array.from(rows: [{_time: 2021-03-14T09:45:00Z, _value: 1.0}])
+            |> range(start: 2021-03-14T09:00:00Z, stop: 2021-03-14T12:00:00Z)
+            |> window(every: 1h, offset: 30m)
+            |> keep(columns: ["_start", "_stop", "_value"])
+    want =
+        array.from(rows: [{_start: 2021-03-14T09:30:00Z, _stop: 2021-03-14T10:00:00Z, _value: 1.0}])
+            |> group(columns: ["_start", "_stop"])
+
+    testing.diff(got, want)
+}
+
+testcase window_with_a_fixed_location_shifts_the_zero {
+    option location = timezone.fixed(offset: -1mo)
+
+    got =
+        array.from(rows: [{_time: 2021-05-10T00:00:00Z, _value: 1.0}])
+            |> range(start: 2021-01-01T00:00:00Z, stop: 2022-01-01T00:00:00Z)
+            |> window(every: 3mo)
+            |> keep(columns: ["_start", "_stop", "_value"])
+    want =
+        array.from(rows: [{_start: 2021-05-01T00:00:00Z, _stop: 2021-08-01T00:00:00Z, _value: 1.0}])
+            |> group(columns: ["_start", "_stop"])
+
+    testing.diff(got, want)
+}
+
+testcase range_replaces_bounds_that_came_with_the_data {
+    input =
+        array.from(
+            rows: [
+                {_start: 2021-01-01T00:00:00Z, _stop: 2021-01-01T00:00:20Z, _time: 2021-01-01T00:00:10Z, _value: 1.0},
+                {_start: 2021-01-01T00:00:00Z, _stop: 2021-01-01T00:00:20Z, _time: 2021-01-01T00:00:30Z, _value: 2.0},
+            ],
+        )
+            |> group(columns: ["_start", "_stop"])
+    got = input |> range(start: 2021-01-01T00:00:00Z, stop: 2021-01-01T00:01:00Z)
+    // A range right after a range keeps their intersection.
+    twice =
+        input
+            |> range(start: 2021-01-01T00:00:00Z, stop: 2021-01-01T00:01:00Z)
+            |> range(start: 2021-01-01T00:00:20Z)
+    want =
+        array.from(
+            rows: [
+                {_start: 2021-01-01T00:00:00Z, _stop: 2021-01-01T00:01:00Z, _time: 2021-01-01T00:00:10Z, _value: 1.0},
+                {_start: 2021-01-01T00:00:00Z, _stop: 2021-01-01T00:01:00Z, _time: 2021-01-01T00:00:30Z, _value: 2.0},
+            ],
+        )
+            |> group(columns: ["_start", "_stop"])
+
+    testing.diff(got, want)
+    testing.diff(
+        got: twice,
+        want:
+            array.from(rows: [{_start: 2021-01-01T00:00:20Z, _stop: 2021-01-01T00:01:00Z, _time: 2021-01-01T00:00:30Z, _value: 2.0}])
+                |> group(columns: ["_start", "_stop"]),
+    )
 }

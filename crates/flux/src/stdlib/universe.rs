@@ -36,7 +36,7 @@ pub fn range(i: &mut Interp, a: &mut Args) -> Result<Value> {
         None => i.now,
     };
     let input = a.take("tables").ok_or_else(|| a.missing("tables"))?;
-    i.range_bounds = Some((start, stop));
+    let previous_range = i.range_bounds.replace((start, stop));
     if let Value::Stream(s) = &input {
         if let Stream::Scan(p) = &**s {
             if p.range.is_none() && p.predicate.is_none() {
@@ -50,9 +50,12 @@ pub fn range(i: &mut Interp, a: &mut Args) -> Result<Value> {
     let (start0, stop0) = (start, stop);
     let mut out = Vec::with_capacity(tables.len());
     for t in tables {
-        // A second range narrows the first one.
-        let (start, stop) = match (t.key.get("_start"), t.key.get("_stop")) {
-            (Some(Value::Time(s0)), Some(Value::Time(e0))) => (start0.max(*s0), stop0.min(*e0)),
+        // Flux merges a range that directly follows another into their intersection;
+        // bounds that came with the data (csv.from, window) are replaced.
+        let (start, stop) = match (t.key.get("_start"), t.key.get("_stop"), previous_range) {
+            (Some(Value::Time(s0)), Some(Value::Time(e0)), Some(p)) if p == (*s0, *e0) => {
+                (start0.max(*s0), stop0.min(*e0))
+            }
             _ => (start0, stop0),
         };
         let mut t = match t.column("_time").map(|c| &c.data) {
@@ -1233,21 +1236,27 @@ impl Loc {
             },
         }
     }
-    /// The instant of a wall-clock time (gaps and folds resolved like Go: the earlier offset).
+    /// The instant of a wall-clock time: in a fold the earlier one, in a gap the transition.
     fn instant_of(&self, l: i64) -> i64 {
         match self {
             Loc::Utc => l,
             Loc::Fixed(o) => l.saturating_sub(*o),
             Loc::Named(tz) => {
-                let secs = l.div_euclid(1_000_000_000);
-                let nanos = l.rem_euclid(1_000_000_000);
-                let Ok(ts) = jiff::Timestamp::from_second(secs) else {
+                use jiff::tz::AmbiguousOffset as A;
+                const NS: i64 = 1_000_000_000;
+                let Ok(ts) = jiff::Timestamp::from_second(l.div_euclid(NS)) else {
                     return l;
                 };
                 let dt = ts.to_zoned(jiff::tz::TimeZone::UTC).datetime();
-                match tz.to_ambiguous_zoned(dt).compatible() {
-                    Ok(z) => (z.timestamp().as_second() * 1_000_000_000).saturating_add(nanos),
-                    Err(_) => l,
+                let minus = |o: jiff::tz::Offset| l.saturating_sub(o.seconds() as i64 * NS);
+                match tz.to_ambiguous_timestamp(dt).offset() {
+                    A::Unambiguous { offset } => minus(offset),
+                    A::Fold { before, .. } => minus(before),
+                    // A clock time the zone skips: Flux cuts the window at the transition.
+                    A::Gap { after, .. } => jiff::Timestamp::from_nanosecond(minus(after) as i128)
+                        .ok()
+                        .and_then(|from| tz.following(from).next())
+                        .map_or(minus(after), |tr| tr.timestamp().as_nanosecond() as i64),
                 }
             }
         }
@@ -1268,12 +1277,25 @@ fn window_args(a: &Args, default_empty: bool) -> Result<WindowArgs> {
             "duration used as an interval cannot be zero or negative",
         ));
     }
+    let mut offset = a.opt_duration("offset")?.unwrap_or_default();
+    let mut loc = Loc::from_value(a.get("location"))?;
+    // A fixed location only moves the windows' zero (Flux subtracts its offset, months
+    // included, from the window offset); named zones map clock times instead.
+    if let (Loc::Utc | Loc::Fixed(_), Some(Value::Record(r))) = (&loc, a.get("location")) {
+        if let Some(Value::Duration(d)) = r.get("offset") {
+            offset = Duration {
+                months: offset.months - d.months,
+                nanos: offset.nanos.saturating_sub(d.nanos),
+            };
+            loc = Loc::Utc;
+        }
+    }
     Ok(WindowArgs {
         every,
         period,
-        offset: a.opt_duration("offset")?.unwrap_or_default(),
+        offset,
         create_empty: a.bool_or("createEmpty", default_empty)?,
-        loc: Loc::from_value(a.get("location"))?,
+        loc,
     })
 }
 
