@@ -58,7 +58,13 @@ pub fn run(args: &[String]) -> ExitCode {
     }
     let (mut passed, mut failed, mut skipped) = (0usize, 0usize, 0usize);
     let mut records = Vec::new();
-    let options = QueryOptions::default();
+    // Like Flux's test runner, `now()` is the wall clock unless a file sets `option now`.
+    let options = QueryOptions {
+        now_ns: std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos() as i64),
+        ..Default::default()
+    };
     for f in &files {
         let display = f.display().to_string();
         let text = match std::fs::read_to_string(f) {

@@ -503,7 +503,6 @@ pub fn histogram_quantile(i: &mut Interp, a: &mut Args) -> Result<Value> {
             .collect();
         pairs.sort_by(|x, y| x.0.partial_cmp(&y.0).unwrap_or(std::cmp::Ordering::Equal));
         let monotonic = pairs.windows(2).all(|w| w[1].1 >= w[0].1);
-        let mut dropped = false;
         if !monotonic {
             match on_nonmono.as_str() {
                 "error" => {
@@ -518,11 +517,12 @@ pub fn histogram_quantile(i: &mut Interp, a: &mut Args) -> Result<Value> {
                         p.1 = m;
                     }
                 }
-                _ => dropped = true,
+                // "drop": the table is left out of the output.
+                _ => continue,
             }
         }
         let total_zero = pairs.last().is_none_or(|p| p.1 == 0.0);
-        let v = if pairs.is_empty() || dropped || total_zero {
+        let v = if pairs.is_empty() || total_zero {
             None
         } else {
             let total = pairs[pairs.len() - 1].1;
@@ -711,6 +711,12 @@ pub fn hour_selection(i: &mut Interp, a: &mut Args) -> Result<Value> {
     let start = a.int("start")?;
     let stop = a.int("stop")?;
     let tcol = a.string_or("timeColumn", "_time")?;
+    // Hours are read on the clock of `location` (argument, else the option).
+    let location = a
+        .get("location")
+        .cloned()
+        .or_else(|| i.option_values.get("location").cloned());
+    let loc = super::universe::Loc::from_value(location.as_ref())?;
     let tables = input(i, a)?;
     let mut out = Vec::new();
     for t in tables {
@@ -722,7 +728,7 @@ pub fn hour_selection(i: &mut Interp, a: &mut Args) -> Result<Value> {
             .iter()
             .map(|x| {
                 x.is_some_and(|x| {
-                    let h = x.rem_euclid(86_400_000_000_000) / 3_600_000_000_000;
+                    let h = loc.to_local(x).rem_euclid(86_400_000_000_000) / 3_600_000_000_000;
                     if start <= stop {
                         h >= start && h <= stop
                     } else {

@@ -1226,7 +1226,7 @@ impl Loc {
             .map_err(|e| FluxError::invalid(format!("invalid location {zone:?}: {e}")))
     }
     /// Wall-clock time as if it were UTC.
-    fn to_local(&self, t: i64) -> i64 {
+    pub(crate) fn to_local(&self, t: i64) -> i64 {
         match self {
             Loc::Utc => t,
             Loc::Fixed(o) => t.saturating_add(*o),
