@@ -62,6 +62,7 @@ const UNIVERSE: &[(&str, &str)] = &[
     ("elapsed", "<-tables ?unit ?timeColumn ?columnName"),
     ("increase", "<-tables ?columns"),
     ("integral", "<-tables ?unit ?timeColumn ?column ?interpolate"),
+    ("timeWeightedAvg", "<-tables unit"),
     ("truncateTimeColumn", "<-tables ?timeColumn unit"),
     ("timeShift", "<-tables duration ?columns"),
     ("columns", "<-tables ?column"),

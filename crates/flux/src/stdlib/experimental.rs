@@ -299,9 +299,10 @@ fn rows_of(t: Option<&Table>) -> Vec<Vec<(String, Value)>> {
         .collect()
 }
 
-fn same_row(a: &[(String, Value)], b: &[(String, Value)]) -> bool {
+/// Rows are equal when their non-key cells are (key columns are compared via the key).
+fn same_row(key: &GroupKey, a: &[(String, Value)], b: &[(String, Value)]) -> bool {
     a.len() == b.len()
-        && a.iter().all(|(l, v)| {
+        && a.iter().filter(|(l, _)| !key.contains(l)).all(|(l, v)| {
             b.iter()
                 .any(|(m, w)| l == m && (v.is_null() && w.is_null() || v.flux_eq(w) == Some(true)))
         })
@@ -314,7 +315,7 @@ fn diff_tables(key: GroupKey, want: Option<&Table>, got: Option<&Table>) -> Resu
     let mut lcs = vec![vec![0u32; m + 1]; n + 1];
     for x in (0..n).rev() {
         for y in (0..m).rev() {
-            lcs[x][y] = if same_row(&w[x], &g[y]) {
+            lcs[x][y] = if same_row(&key, &w[x], &g[y]) {
                 lcs[x + 1][y + 1] + 1
             } else {
                 lcs[x + 1][y].max(lcs[x][y + 1])
@@ -324,7 +325,7 @@ fn diff_tables(key: GroupKey, want: Option<&Table>, got: Option<&Table>) -> Resu
     if lcs[0][0] as usize == n && n == m {
         return Ok(None);
     }
-    let mut builder = TableBuilder::new(key);
+    let mut builder = TableBuilder::new(key.clone());
     builder.add_column("_diff", DataType::String);
     for c in want.iter().chain(got.iter()).flat_map(|t| t.columns.iter()) {
         builder.add_column(&c.label, c.data.data_type());
@@ -336,7 +337,7 @@ fn diff_tables(key: GroupKey, want: Option<&Table>, got: Option<&Table>) -> Resu
     };
     let (mut x, mut y) = (0, 0);
     while x < n || y < m {
-        if x < n && y < m && same_row(&w[x], &g[y]) {
+        if x < n && y < m && same_row(&key, &w[x], &g[y]) {
             emit("", &w[x])?;
             x += 1;
             y += 1;

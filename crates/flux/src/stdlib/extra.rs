@@ -929,3 +929,27 @@ pub fn kaufmans_ama(i: &mut Interp, a: &mut Args) -> Result<Value> {
         out
     })
 }
+
+/// `timeWeightedAvg(unit)`: the linearly interpolated integral over each table's
+/// `_start`..`_stop`, divided by that range's length in `unit`s.
+pub fn time_weighted_avg(i: &mut Interp, a: &mut Args) -> Result<Value> {
+    let unit = a.duration("unit")?;
+    a.items.retain(|(k, _)| k != "interpolate");
+    a.items.push(("interpolate".into(), Value::str("linear")));
+    let integrated = super::universe::integral(i, a)?;
+    let mut tables = i.take_tables(integrated, "timeWeightedAvg")?;
+    for t in tables.iter_mut() {
+        let Some((start, stop)) = key_bounds(t) else {
+            continue;
+        };
+        let scale = unit.nanos as f64 / (stop - start) as f64;
+        if let Some(ix) = t.column_index("_value") {
+            if let ColumnData::Float(v) = &mut t.columns[ix].data {
+                for x in v.iter_mut().flatten() {
+                    *x *= scale;
+                }
+            }
+        }
+    }
+    Ok(stream(tables))
+}

@@ -64,6 +64,7 @@ const UNIVERSE: &[(&str, Option<&str>, BuiltinFn)] = &[
     ("elapsed", T, u::elapsed),
     ("increase", T, u::increase),
     ("integral", T, u::integral),
+    ("timeWeightedAvg", T, x::time_weighted_avg),
     ("truncateTimeColumn", T, u::truncate_time_column),
     ("timeShift", T, u::time_shift),
     ("columns", T, u::columns),

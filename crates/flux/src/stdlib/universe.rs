@@ -2596,7 +2596,12 @@ fn inner_join(ta: &[Table], tb: &[Table], on: &[String], na: &str, nb: &str) -> 
                 } else {
                     format!("{}_{na}", c.label)
                 };
-                if let Some(v) = a.key.get(&c.label) {
+                // An `on` column is keyed when either side keys it (equal values on both).
+                let keyed = a
+                    .key
+                    .get(&c.label)
+                    .or_else(|| on.contains(&c.label).then(|| b.key.get(&c.label)).flatten());
+                if let Some(v) = keyed {
                     key.cols.push((label.clone(), v.clone()));
                 }
                 cols.push(Column::new(label, c.data.take(&ia)));
