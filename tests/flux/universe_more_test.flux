@@ -4,6 +4,8 @@ import "testing"
 import "array"
 import "internal/debug"
 import "timezone"
+import "date"
+import "math"
 
 option now = () => 2021-01-01T00:01:00Z
 
@@ -154,4 +156,64 @@ testcase range_replaces_bounds_that_came_with_the_data {
             array.from(rows: [{_start: 2021-01-01T00:00:20Z, _stop: 2021-01-01T00:01:00Z, _time: 2021-01-01T00:00:30Z, _value: 2.0}])
                 |> group(columns: ["_start", "_stop"]),
     )
+}
+
+testcase date_functions_read_the_location_clock {
+    option location = timezone.fixed(offset: 5h30m)
+
+    t = 2021-03-01T20:00:00Z
+    got =
+        array.from(
+            rows: [
+                {
+                    hour: date.hour(t: t),
+                    day: date.monthDay(t: t),
+                    trunc: date.truncate(t: t, unit: 1d),
+                    utcHour: date.hour(t: t, location: timezone.utc),
+                },
+            ],
+        )
+    want = array.from(rows: [{hour: 1, day: 2, trunc: 2021-03-01T18:30:00Z, utcHour: 20}])
+
+    testing.diff(got, want)
+}
+
+testcase date_scale_and_math_extras {
+    got =
+        array.from(
+            rows: [
+                {
+                    later: date.add(d: date.scale(d: 1mo1h, n: 2), to: 2021-01-01T00:00:00Z),
+                    dim: math.dim(x: 3.0, y: 5.0),
+                    atan2: math.atan2(y: 1.0, x: 1.0) * 4.0,
+                    hypot: math.hypot(p: 3.0, q: 4.0),
+                },
+            ],
+        )
+    want = array.from(rows: [{later: 2021-03-01T02:00:00Z, dim: 0.0, atan2: math.pi, hypot: 5.0}])
+
+    testing.diff(got, want)
+}
+
+testcase hour_selection_on_the_location_clock {
+    option location = timezone.fixed(offset: -8h)
+
+    got =
+        array.from(rows: [{_time: 2021-01-01T17:30:00Z, _value: 1}, {_time: 2021-01-01T09:30:00Z, _value: 2}])
+            |> hourSelection(start: 9, stop: 9)
+    want = array.from(rows: [{_time: 2021-01-01T17:30:00Z, _value: 1}])
+
+    testing.diff(got, want)
+}
+
+testcase time_weighted_avg_over_the_range {
+    got =
+        array.from(rows: [{_time: 2021-01-01T00:00:00Z, _value: 0.0}, {_time: 2021-01-01T00:00:10Z, _value: 10.0}])
+            |> range(start: 2021-01-01T00:00:00Z, stop: 2021-01-01T00:00:20Z)
+            |> timeWeightedAvg(unit: 1s)
+            |> keep(columns: ["_value"])
+    // Linear from 0 to 20 over 20 s: an average of 10.
+    want = array.from(rows: [{_value: 10.0}])
+
+    testing.diff(got, want)
 }

@@ -549,6 +549,36 @@ math1!(math_trunc, f64::trunc);
 math1!(math_sin, f64::sin);
 math1!(math_cos, f64::cos);
 math1!(math_tan, f64::tan);
+math1!(math_acos, f64::acos);
+math1!(math_acosh, f64::acosh);
+math1!(math_asin, f64::asin);
+math1!(math_asinh, f64::asinh);
+math1!(math_atan, f64::atan);
+math1!(math_atanh, f64::atanh);
+math1!(math_cbrt, f64::cbrt);
+math1!(math_cosh, f64::cosh);
+math1!(math_sinh, f64::sinh);
+math1!(math_tanh, f64::tanh);
+math1!(math_exp2, f64::exp2);
+math1!(math_expm1, f64::exp_m1);
+math1!(math_log1p, f64::ln_1p);
+math1!(math_logb, |x| x.abs().log2().floor());
+math1!(math_round_to_even, f64::round_ties_even);
+/// Two-argument math functions, with Flux's parameter names.
+macro_rules! math2 {
+    ($name:ident, $a:literal, $b:literal, $f:expr) => {
+        pub fn $name(_i: &mut Interp, a: &mut Args) -> Result<Value> {
+            let g: fn(f64, f64) -> f64 = $f;
+            Ok(Value::Float(g(a.float($a)?, a.float($b)?)))
+        }
+    };
+}
+math2!(math_atan2, "y", "x", f64::atan2);
+math2!(math_copysign, "x", "y", f64::copysign);
+math2!(math_dim, "x", "y", |x, y| (x - y).max(0.0));
+math2!(math_hypot, "p", "q", f64::hypot);
+math2!(math_remainder, "x", "y", |x, y| x
+    - (x / y).round_ties_even() * y);
 pub fn math_pow(_i: &mut Interp, a: &mut Args) -> Result<Value> {
     Ok(Value::Float(a.float("x")?.powf(a.float("y")?)))
 }
@@ -601,6 +631,17 @@ pub fn types_is_numeric(_i: &mut Interp, a: &mut Args) -> Result<Value> {
 fn t_arg(i: &Interp, a: &Args) -> Result<i64> {
     time_arg(i, a.req("t")?, "t")
 }
+/// The date functions' `location` (argument, else the `location` option).
+fn date_location(i: &Interp, a: &Args) -> Result<super::universe::Loc> {
+    let v = a
+        .get("location")
+        .or_else(|| i.option_values.get("location"));
+    super::universe::Loc::from_value(v)
+}
+/// `t` on the clock of the date functions' location.
+fn local_t_arg(i: &Interp, a: &Args) -> Result<i64> {
+    Ok(date_location(i, a)?.to_local(t_arg(i, a)?))
+}
 fn civil(t: i64) -> (i64, u32, u32, i64) {
     let days = t.div_euclid(time::NS_PER_DAY);
     let (y, m, d) = time::civil_from_days(days);
@@ -609,7 +650,7 @@ fn civil(t: i64) -> (i64, u32, u32, i64) {
 macro_rules! date_fn {
     ($name:ident, |$t:ident| $body:expr) => {
         pub fn $name(i: &mut Interp, a: &mut Args) -> Result<Value> {
-            let $t = t_arg(i, a)?;
+            let $t = local_t_arg(i, a)?;
             Ok(Value::Int($body))
         }
     };
@@ -640,9 +681,14 @@ date_fn!(date_week, |t| {
     (thursday - time::days_from_civil(y, 1, 1)) / 7 + 1
 });
 pub fn date_truncate(i: &mut Interp, a: &mut Args) -> Result<Value> {
-    let t = t_arg(i, a)?;
+    let loc = date_location(i, a)?;
+    let t = loc.to_local(t_arg(i, a)?);
     let unit = a.duration("unit")?;
-    Ok(Value::Time(window_start(t, unit, Duration::default())))
+    Ok(Value::Time(loc.instant_of(window_start(
+        t,
+        unit,
+        Duration::default(),
+    ))))
 }
 pub fn date_add(i: &mut Interp, a: &mut Args) -> Result<Value> {
     let d = a.duration("d")?;
@@ -654,8 +700,18 @@ pub fn date_sub(i: &mut Interp, a: &mut Args) -> Result<Value> {
     let from = time_arg(i, a.req("from")?, "from")?;
     Ok(Value::Time(time::add_duration(from, d.negated())))
 }
+/// `date.time(t, location)`: Flux answers the clock reading in `location` as a time.
 pub fn date_time(i: &mut Interp, a: &mut Args) -> Result<Value> {
-    Ok(Value::Time(t_arg(i, a)?))
+    Ok(Value::Time(local_t_arg(i, a)?))
+}
+/// `date.scale(d, n)`: `d` multiplied by `n` (months and nanoseconds alike).
+pub fn date_scale(_i: &mut Interp, a: &mut Args) -> Result<Value> {
+    let d = a.duration("d")?;
+    let n = a.int("n")?;
+    Ok(Value::Duration(Duration {
+        months: d.months.saturating_mul(n),
+        nanos: d.nanos.saturating_mul(n),
+    }))
 }
 
 // ------------------------------------------------------------------ dict

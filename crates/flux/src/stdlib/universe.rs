@@ -1237,7 +1237,7 @@ impl Loc {
         }
     }
     /// The instant of a wall-clock time: in a fold the earlier one, in a gap the transition.
-    fn instant_of(&self, l: i64) -> i64 {
+    pub(crate) fn instant_of(&self, l: i64) -> i64 {
         match self {
             Loc::Utc => l,
             Loc::Fixed(o) => l.saturating_sub(*o),
