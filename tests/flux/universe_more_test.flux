@@ -217,3 +217,14 @@ testcase time_weighted_avg_over_the_range {
 
     testing.diff(got, want)
 }
+
+testcase date_add_and_today_follow_the_location_calendar {
+    option now = () => 2022-11-06T12:00:00Z
+    option location = timezone.location(name: "America/Los_Angeles")
+
+    // The day of the fall-back change lasts 25 hours on that clock.
+    got = array.from(rows: [{today: today(), tomorrow: date.add(d: 1d, to: today())}])
+    want = array.from(rows: [{today: 2022-11-06T07:00:00Z, tomorrow: 2022-11-07T08:00:00Z}])
+
+    testing.diff(got, want)
+}

@@ -602,11 +602,13 @@ pub fn key_values(i: &mut Interp, a: &mut Args) -> Result<Value> {
     Ok(stream(out))
 }
 
-pub fn today(i: &mut Interp, _a: &mut Args) -> Result<Value> {
-    Ok(Value::Time(window_start(
+/// `today()`: midnight of `now()` on the `location` clock.
+pub fn today(i: &mut Interp, a: &mut Args) -> Result<Value> {
+    let loc = super::packages::date_location(i, a)?;
+    Ok(Value::Time(super::packages::truncate_in(
+        &loc,
         i.now,
         Duration::from_nanos(86_400_000_000_000),
-        Duration::default(),
     )))
 }
 

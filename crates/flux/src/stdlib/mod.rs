@@ -1,5 +1,6 @@
 //! The standard library: universe builtins and the importable packages.
 
+pub mod boundaries;
 pub mod convert;
 pub mod display;
 pub mod experimental;
@@ -362,6 +363,18 @@ pub fn package(path: &str) -> Option<Value> {
             f("right", Some("left"), p::join_right),
             f("full", Some("left"), p::join_full),
             f("time", Some("left"), p::join_time),
+        ],
+        "experimental/date/boundaries" => vec![
+            f("yesterday", None, boundaries::yesterday),
+            f("monday", None, boundaries::monday),
+            f("tuesday", None, boundaries::tuesday),
+            f("wednesday", None, boundaries::wednesday),
+            f("thursday", None, boundaries::thursday),
+            f("friday", None, boundaries::friday),
+            f("saturday", None, boundaries::saturday),
+            f("sunday", None, boundaries::sunday),
+            f("week", None, boundaries::week),
+            f("month", None, boundaries::month),
         ],
         "testing/expect" => vec![f("planner", None, p::noop)],
         "internal/debug" => vec![

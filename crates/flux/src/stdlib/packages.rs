@@ -3,6 +3,7 @@
 use std::sync::Arc;
 
 use super::helpers::*;
+use super::universe::Loc;
 use crate::error::{FluxError, Result};
 use crate::eval::{Args, Function, Interp};
 use crate::table::{ColumnData, DataType, GroupKey, Table, TableBuilder};
@@ -632,11 +633,11 @@ fn t_arg(i: &Interp, a: &Args) -> Result<i64> {
     time_arg(i, a.req("t")?, "t")
 }
 /// The date functions' `location` (argument, else the `location` option).
-fn date_location(i: &Interp, a: &Args) -> Result<super::universe::Loc> {
+pub fn date_location(i: &Interp, a: &Args) -> Result<Loc> {
     let v = a
         .get("location")
         .or_else(|| i.option_values.get("location"));
-    super::universe::Loc::from_value(v)
+    Loc::from_value(v)
 }
 /// `t` on the clock of the date functions' location.
 fn local_t_arg(i: &Interp, a: &Args) -> Result<i64> {
@@ -680,25 +681,32 @@ date_fn!(date_week, |t| {
     let (y, _, _) = time::civil_from_days(thursday);
     (thursday - time::days_from_civil(y, 1, 1)) / 7 + 1
 });
+/// `t` truncated to `unit` on the clock of `loc`.
+pub fn truncate_in(loc: &Loc, t: i64, unit: Duration) -> i64 {
+    loc.instant_of(window_start(loc.to_local(t), unit, Duration::default()))
+}
+/// `t` plus `d` on the clock of `loc` (a day is a calendar day across DST changes).
+pub fn add_in(loc: &Loc, t: i64, d: Duration) -> i64 {
+    loc.instant_of(time::add_duration(loc.to_local(t), d))
+}
 pub fn date_truncate(i: &mut Interp, a: &mut Args) -> Result<Value> {
     let loc = date_location(i, a)?;
-    let t = loc.to_local(t_arg(i, a)?);
-    let unit = a.duration("unit")?;
-    Ok(Value::Time(loc.instant_of(window_start(
-        t,
-        unit,
-        Duration::default(),
-    ))))
+    let t = t_arg(i, a)?;
+    Ok(Value::Time(truncate_in(&loc, t, a.duration("unit")?)))
 }
 pub fn date_add(i: &mut Interp, a: &mut Args) -> Result<Value> {
     let d = a.duration("d")?;
     let to = time_arg(i, a.req("to")?, "to")?;
-    Ok(Value::Time(time::add_duration(to, d)))
+    Ok(Value::Time(add_in(&date_location(i, a)?, to, d)))
 }
 pub fn date_sub(i: &mut Interp, a: &mut Args) -> Result<Value> {
     let d = a.duration("d")?;
     let from = time_arg(i, a.req("from")?, "from")?;
-    Ok(Value::Time(time::add_duration(from, d.negated())))
+    Ok(Value::Time(add_in(
+        &date_location(i, a)?,
+        from,
+        d.negated(),
+    )))
 }
 /// `date.time(t, location)`: Flux answers the clock reading in `location` as a time.
 pub fn date_time(i: &mut Interp, a: &mut Args) -> Result<Value> {
