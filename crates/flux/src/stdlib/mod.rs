@@ -7,6 +7,7 @@ pub mod experimental;
 pub mod extra;
 pub mod helpers;
 pub mod packages;
+pub mod schema;
 pub mod tdigest;
 pub mod universe;
 
@@ -293,21 +294,14 @@ pub fn package(path: &str) -> Option<Value> {
         ],
         "influxdata/influxdb" => vec![f("from", None, u::from), f("buckets", None, u::buckets)],
         "influxdata/influxdb/schema" => vec![
-            f("measurements", None, p::schema_measurements),
-            f("tagValues", None, p::schema_tag_values),
-            f("tagKeys", None, p::schema_tag_keys),
-            f("fieldKeys", None, p::schema_field_keys),
-            f(
-                "measurementTagValues",
-                None,
-                p::schema_measurement_tag_values,
-            ),
-            f("measurementTagKeys", None, p::schema_measurement_tag_keys),
-            f(
-                "measurementFieldKeys",
-                None,
-                p::schema_measurement_field_keys,
-            ),
+            f("measurements", None, schema::measurements),
+            f("tagValues", None, schema::tag_values),
+            f("tagKeys", None, schema::tag_keys),
+            f("fieldKeys", None, schema::field_keys),
+            f("measurementTagValues", None, schema::measurement_tag_values),
+            f("measurementTagKeys", None, schema::measurement_tag_keys),
+            f("measurementFieldKeys", None, schema::measurement_field_keys),
+            ("_from", Function::builtin("from", None, u::from)),
         ],
         "system" => vec![f("time", None, u::now)],
         "universe" => {

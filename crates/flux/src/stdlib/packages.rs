@@ -6,7 +6,7 @@ use super::helpers::*;
 use super::universe::Loc;
 use crate::error::{FluxError, Result};
 use crate::eval::{Args, Function, Interp};
-use crate::table::{ColumnData, DataType, GroupKey, Table, TableBuilder};
+use crate::table::{DataType, GroupKey, Table, TableBuilder};
 use crate::time::{self, Duration};
 use crate::value::{Record, Regex, Value};
 
@@ -780,112 +780,6 @@ pub fn dict_from_list(_i: &mut Interp, a: &mut Args) -> Result<Value> {
         }
     }
     Ok(Value::Dict(Arc::new(out)))
-}
-
-// ------------------------------------------------------------------ influxdb schema
-
-fn distinct_key_values(
-    i: &mut Interp,
-    bucket: &str,
-    col: &str,
-    pred: Option<crate::source::Predicate>,
-    start: i64,
-) -> Result<Value> {
-    let spec = crate::source::ScanSpec {
-        bucket: bucket.to_string(),
-        start,
-        stop: i.now,
-        predicate: pred,
-    };
-    let tables = i.source.scan(&spec)?;
-    let mut seen: Vec<String> = Vec::new();
-    for t in &tables {
-        match col {
-            "_tagKeys" => {
-                for (l, _) in &t.key.cols {
-                    if !seen.contains(l) && l != "_start" && l != "_stop" {
-                        seen.push(l.clone());
-                    }
-                }
-            }
-            _ => {
-                if let Some(Value::String(s)) = t.key.get(col) {
-                    if !seen.iter().any(|x| **x == **s) {
-                        seen.push(s.to_string());
-                    }
-                }
-            }
-        }
-    }
-    seen.sort();
-    let n = seen.len();
-    let table = Table::new(
-        GroupKey::default(),
-        vec![crate::table::Column::new(
-            "_value",
-            ColumnData::String(
-                seen.into_iter()
-                    .map(|s| Some(Arc::<str>::from(s)))
-                    .collect(),
-            ),
-        )],
-    );
-    let _ = n;
-    Ok(stream(vec![table]))
-}
-
-fn schema_start(i: &Interp, a: &Args) -> Result<i64> {
-    match a.get("start") {
-        Some(v) => time_arg(i, v, "start"),
-        None => Ok(time::add_duration(
-            i.now,
-            Duration::from_nanos(-30 * time::NS_PER_DAY),
-        )),
-    }
-}
-
-pub fn schema_measurements(i: &mut Interp, a: &mut Args) -> Result<Value> {
-    let b = a.string("bucket")?;
-    let s = schema_start(i, a)?;
-    distinct_key_values(i, &b, "_measurement", None, s)
-}
-pub fn schema_tag_values(i: &mut Interp, a: &mut Args) -> Result<Value> {
-    let b = a.string("bucket")?;
-    let tag = a.string("tag")?;
-    let s = schema_start(i, a)?;
-    distinct_key_values(i, &b, &tag, None, s)
-}
-pub fn schema_tag_keys(i: &mut Interp, a: &mut Args) -> Result<Value> {
-    let b = a.string("bucket")?;
-    let s = schema_start(i, a)?;
-    distinct_key_values(i, &b, "_tagKeys", None, s)
-}
-pub fn schema_field_keys(i: &mut Interp, a: &mut Args) -> Result<Value> {
-    let b = a.string("bucket")?;
-    let s = schema_start(i, a)?;
-    distinct_key_values(i, &b, "_field", None, s)
-}
-pub fn schema_measurement_tag_values(i: &mut Interp, a: &mut Args) -> Result<Value> {
-    measurement_key_values(i, a, None)
-}
-pub fn schema_measurement_tag_keys(i: &mut Interp, a: &mut Args) -> Result<Value> {
-    measurement_key_values(i, a, Some("_tagKeys"))
-}
-pub fn schema_measurement_field_keys(i: &mut Interp, a: &mut Args) -> Result<Value> {
-    measurement_key_values(i, a, Some("_field"))
-}
-/// The `schema.measurement*` functions: distinct values of `key` (None: the `tag`
-/// argument) within one measurement. Arguments are read in the signature's order.
-fn measurement_key_values(i: &mut Interp, a: &mut Args, key: Option<&str>) -> Result<Value> {
-    let b = a.string("bucket")?;
-    let m = a.string("measurement")?;
-    let key = match key {
-        Some(k) => k.to_string(),
-        None => a.string("tag")?,
-    };
-    let s = schema_start(i, a)?;
-    let pred = crate::source::Predicate::Eq("_measurement".into(), m);
-    distinct_key_values(i, &b, &key, Some(pred), s)
 }
 
 // ------------------------------------------------------------------ package values
