@@ -8,6 +8,7 @@ pub mod extra;
 pub mod helpers;
 pub mod packages;
 pub mod schema;
+pub mod small_packages;
 pub mod tdigest;
 pub mod universe;
 
@@ -153,6 +154,9 @@ pub fn universe_has(name: &str) -> bool {
 /// The value of an importable package, by import path.
 pub fn package(path: &str) -> Option<Value> {
     use p::f;
+    if let Some(v) = small_packages::package(path) {
+        return Some(v);
+    }
     let fields: Vec<(&str, Value)> = match path {
         "testing" => vec![
             f("diff", Some("got"), p::testing_diff),
@@ -165,8 +169,8 @@ pub fn package(path: &str) -> Option<Value> {
             f("assertEqualValues", None, p::testing_assert_equal_values),
         ],
         "csv" => vec![f("from", None, p::csv_from)],
-        "array" | "experimental/array" => vec![
-            f("from", None, p::array_from),
+        "array" => vec![
+            f("from", Some("rows"), p::array_from),
             f("map", Some("arr"), p::array_map),
             f("filter", Some("arr"), p::array_filter),
             f("concat", Some("arr"), p::array_concat),

@@ -1,0 +1,61 @@
+package flux_test
+
+import "testing"
+import "array"
+import "internal/debug"
+import "json"
+import "experimental/record"
+import "experimental/table"
+import exparray "experimental/array"
+import itesting "internal/testing"
+
+testcase array_from_takes_piped_rows {
+    got = [{a: 1}, {a: 2}] |> array.from()
+    want = array.from(rows: [{a: 1}, {a: 2}])
+
+    testing.diff(got, want)
+}
+
+testcase experimental_array_conversions {
+    floats = [1, 2] |> exparray.toFloat()
+    strings = [1.5, 2.0] |> exparray.toString()
+    got = array.from(rows: [{f: floats[1], s: strings[0]}])
+    want = array.from(rows: [{f: 2.0, s: "1.5"}])
+
+    testing.diff(got, want)
+}
+
+testcase record_get_and_json_encode {
+    r = {x: 1, b: "two"}
+    got =
+        array.from(
+            rows: [
+                {
+                    x: record.get(r: r, key: "x", default: 0),
+                    y: record.get(r: r, key: "y", default: -1),
+                    json: string(v: json.encode(v: r)),
+                },
+            ],
+        )
+    want = array.from(rows: [{x: 1, y: -1, json: "{\"b\":\"two\",\"x\":1}"}])
+
+    testing.diff(got, want)
+}
+
+testcase table_fill_gives_empty_tables_one_row {
+    got =
+        array.from(rows: [{k: "a", v: 1}, {k: "b", v: 2}])
+            |> group(columns: ["k"])
+            |> filter(fn: (r) => r.k == "a", onEmpty: "keep")
+            |> table.fill()
+    want =
+        array.from(rows: [{k: "a", v: 1}, {k: "b", v: debug.null(type: "int")}])
+            |> group(columns: ["k"])
+
+    testing.diff(got, want)
+}
+
+testcase internal_testing_helpers {
+    itesting.assertMatches(got: "abc123", want: /c1/)
+    itesting.shouldErrorWithCode(fn: () => die(msg: "boom"), want: /boom/, code: uint(v: 3))
+}
