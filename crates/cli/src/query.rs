@@ -339,31 +339,13 @@ mod tests {
             run(s, &mut engine, &mut env, "/api/v2/setup", "", setup),
             201
         );
-        let w = "m,h=a v=1 1000000000\nm,h=b v=2 1000000000";
-        assert_eq!(
-            run(
-                s,
-                &mut engine,
-                &mut env,
-                "/api/v2/write",
-                "org=o&bucket=b",
-                w
-            ),
-            204
-        );
+        let mut write = |s: &mut Storage, engine: &mut edgeflux_api::Engine, lines: &str| {
+            let path = "/api/v2/write";
+            assert_eq!(run(s, engine, &mut env, path, "org=o&bucket=b", lines), 204);
+        };
+        write(s, &mut engine, "m,h=a v=1 1000000000\nm,h=b v=2 1000000000");
         s.snapshot(&engine).unwrap();
-        let w = "m,h=a v=3 2000000000";
-        assert_eq!(
-            run(
-                s,
-                &mut engine,
-                &mut env,
-                "/api/v2/write",
-                "org=o&bucket=b",
-                w
-            ),
-            204
-        );
+        write(s, &mut engine, "m,h=a v=3 2000000000");
         if second_org {
             let org = r#"{"name":"other"}"#;
             assert_eq!(run(s, &mut engine, &mut env, "/api/v2/orgs", "", org), 201);

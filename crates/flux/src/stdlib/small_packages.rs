@@ -152,29 +152,15 @@ pub fn json_encode(_i: &mut Interp, a: &mut Args) -> Result<Value> {
     Ok(Value::Bytes(Arc::from(out.into_bytes())))
 }
 
-fn write_json_str(s: &str, out: &mut String) {
-    out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            c if (c as u32) < 0x20 => out.push_str(&format!("\\u{:04x}", c as u32)),
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-}
-
 fn write_json(v: &Value, out: &mut String) -> Result<()> {
     match v {
         Value::Null => out.push_str("null"),
         Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
         Value::Int(_) | Value::UInt(_) | Value::Float(_) => out.push_str(&v.to_string()),
-        Value::String(s) => write_json_str(s, out),
-        Value::Time(_) | Value::Duration(_) => write_json_str(&v.to_string(), out),
+        Value::String(s) => edgeflux_flux_syntax::json::write_str(s, out),
+        Value::Time(_) | Value::Duration(_) => {
+            edgeflux_flux_syntax::json::write_str(&v.to_string(), out)
+        }
         Value::Array(a) => {
             out.push('[');
             for (n, x) in a.iter().enumerate() {
@@ -193,7 +179,7 @@ fn write_json(v: &Value, out: &mut String) -> Result<()> {
                 if n > 0 {
                     out.push(',');
                 }
-                write_json_str(k, out);
+                edgeflux_flux_syntax::json::write_str(k, out);
                 out.push(':');
                 write_json(x, out)?;
             }
