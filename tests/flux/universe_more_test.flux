@@ -6,6 +6,7 @@ import "internal/debug"
 import "timezone"
 import "date"
 import "math"
+import "join"
 
 option now = () => 2021-01-01T00:01:00Z
 
@@ -225,6 +226,29 @@ testcase date_add_and_today_follow_the_location_calendar {
     // The day of the fall-back change lasts 25 hours on that clock.
     got = array.from(rows: [{today: today(), tomorrow: date.add(d: 1d, to: today())}])
     want = array.from(rows: [{today: 2022-11-06T07:00:00Z, tomorrow: 2022-11-07T08:00:00Z}])
+
+    testing.diff(got, want)
+}
+
+testcase join_package_outer_join_without_partner_table {
+    left = array.from(rows: [{_time: 2021-01-01T00:00:00Z, k: 1, v: 1}]) |> group(columns: ["k"])
+    right = array.from(rows: [{_time: 2021-01-01T00:00:00Z, k: 2, w: 0.5}]) |> group(columns: ["k"])
+    got =
+        join.full(
+            left: left,
+            right: right,
+            on: (l, r) => l._time == r._time,
+            as: (l, r) => ({k: if exists l.k then l.k else r.k, v: l.v, w: r.w}),
+        )
+    // The missing side carries the shared key; every table has every column.
+    want =
+        array.from(
+            rows: [
+                {k: 1, v: 1, w: debug.null(type: "float")},
+                {k: 2, v: debug.null(type: "int"), w: 0.5},
+            ],
+        )
+            |> group(columns: ["k"])
 
     testing.diff(got, want)
 }

@@ -800,12 +800,16 @@ pub fn f(
 
 // ------------------------------------------------------------------ join package
 
+/// The missing side of an outer-joined row: nulls, except the group key the two tables share.
 fn null_record(t: &Table) -> Value {
     Value::Record(Arc::new(Record {
         fields: t
             .columns
             .iter()
-            .map(|c| (Arc::from(c.label.as_str()), Value::Null))
+            .map(|c| {
+                let v = t.key.get(&c.label).cloned().unwrap_or(Value::Null);
+                (Arc::from(c.label.as_str()), v)
+            })
             .collect(),
     }))
 }
@@ -903,12 +907,7 @@ fn join_with(i: &mut Interp, a: &mut Args, method: &str, time: bool) -> Result<V
                 if method == "left" || method == "full" {
                     for x in 0..lt.len() {
                         let lrec = row_record(lt, &ll, x);
-                        recs.push(call2(
-                            i,
-                            &as_,
-                            lrec,
-                            Value::Record(Arc::new(Record::default())),
-                        )?);
+                        recs.push(call2(i, &as_, lrec, key_record(&lt.key))?);
                     }
                 }
             }
@@ -924,17 +923,45 @@ fn join_with(i: &mut Interp, a: &mut Args, method: &str, time: bool) -> Result<V
             let mut recs = Vec::new();
             for y in 0..rt.len() {
                 let rrec = row_record(rt, &rl, y);
-                recs.push(call2(
-                    i,
-                    &as_,
-                    Value::Record(Arc::new(Record::default())),
-                    rrec,
-                )?);
+                recs.push(call2(i, &as_, key_record(&rt.key), rrec)?);
             }
             build(&rt.key, recs, &mut out)?;
         }
     }
-    Ok(stream(merge_by_key(out)?))
+    Ok(stream(merge_by_key(same_columns(out))?))
+}
+
+/// The missing side of an outer join whose partner table does not exist: only the shared
+/// group key is known.
+fn key_record(key: &GroupKey) -> Value {
+    let fields = key
+        .cols
+        .iter()
+        .map(|(l, v)| (Arc::from(l.as_str()), v.clone()))
+        .collect();
+    Value::Record(Arc::new(Record { fields }))
+}
+
+/// Gives every table the columns any of them has (null-filled): in Flux all rows of a
+/// join come from one `as` function and share its type, even where a value is null.
+fn same_columns(mut tables: Vec<Table>) -> Vec<Table> {
+    let mut all: Vec<(String, DataType)> = Vec::new();
+    for c in tables.iter().flat_map(|t| t.columns.iter()) {
+        if !all.iter().any(|(l, _)| *l == c.label) {
+            all.push((c.label.clone(), c.data.data_type()));
+        }
+    }
+    for t in tables.iter_mut() {
+        let n = t.len();
+        for (label, data_type) in &all {
+            if t.column(label).is_none() {
+                let nulls = crate::table::ColumnData::repeat(*data_type, &Value::Null, n);
+                t.columns
+                    .push(crate::table::Column::new(label.clone(), nulls));
+            }
+        }
+    }
+    tables
 }
 
 pub fn join_tables(i: &mut Interp, a: &mut Args) -> Result<Value> {
