@@ -4,6 +4,8 @@ import "testing"
 import "array"
 import "internal/debug"
 import "json"
+import "strings"
+import "regexp"
 import "experimental/record"
 import "experimental/table"
 import exparray "experimental/array"
@@ -58,4 +60,14 @@ testcase table_fill_gives_empty_tables_one_row {
 testcase internal_testing_helpers {
     itesting.assertMatches(got: "abc123", want: /c1/)
     itesting.shouldErrorWithCode(fn: () => die(msg: "boom"), want: /boom/, code: uint(v: 3))
+}
+
+testcase split_n_find_string_index_and_get_option {
+    parts = strings.splitN(v: "a,b,c", t: ",", i: 2)
+    idx = regexp.findStringIndex(r: /b+/, v: "abbc")
+    got = array.from(rows: [{n: length(arr: parts), rest: parts[1], start: idx[0], end: idx[1]}])
+    want = array.from(rows: [{n: 2, rest: "b,c", start: 1, end: 3}])
+
+    testing.diff(got, want)
+    testing.assertEqualValues(got: debug.getOption(pkg: "internal/debug", name: "vectorize"), want: false)
 }

@@ -426,6 +426,19 @@ str_fn!(strings_split, |a| {
     };
     Ok(Value::Array(Arc::new(parts)))
 });
+// `splitN(v, t, i)`: at most `i` parts, the last holding the rest (Go's rules: 0 parts
+// for i = 0, all parts for a negative i).
+str_fn!(strings_split_n, |a| {
+    let v = s_arg(a, "v")?;
+    let t = s_arg(a, "t")?;
+    let n = a.int("i")?;
+    let parts: Vec<Value> = match n {
+        0 => Vec::new(),
+        n if n < 0 => v.split(t.as_str()).map(Value::str).collect(),
+        n => v.splitn(n as usize, t.as_str()).map(Value::str).collect(),
+    };
+    Ok(Value::Array(Arc::new(parts)))
+});
 str_fn!(strings_join, |a| {
     let Some(Value::Array(arr)) = a.get("arr") else {
         return Err(a.missing("arr"));
@@ -502,6 +515,15 @@ str_fn!(regexp_find_string, |a| {
     let r = re_arg(a)?;
     let v = s_arg(a, "v")?;
     Ok(Value::str(r.re.find(&v).map_or("", |m| m.as_str())))
+});
+// `findStringIndex(r, v)`: [start, end] byte offsets of the first match, or [].
+str_fn!(regexp_find_string_index, |a| {
+    let r = re_arg(a)?;
+    let v = s_arg(a, "v")?;
+    let found = r.re.find(&v).map_or(Vec::new(), |m| {
+        vec![Value::Int(m.start() as i64), Value::Int(m.end() as i64)]
+    });
+    Ok(Value::Array(Arc::new(found)))
 });
 str_fn!(regexp_replace_all, |a| {
     let r = re_arg(a)?;

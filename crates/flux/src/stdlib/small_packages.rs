@@ -114,6 +114,24 @@ pub fn should_error_with_code(i: &mut Interp, a: &mut Args) -> Result<Value> {
     }
 }
 
+/// `internal/debug.getOption(pkg, name)`: an option's current value (as set by
+/// `option <pkg>.<name> = ...`, else the package's default).
+pub fn debug_get_option(i: &mut Interp, a: &mut Args) -> Result<Value> {
+    let pkg = a.string("pkg")?;
+    let name = a.string("name")?;
+    let short = pkg.rsplit('/').next().unwrap_or(&pkg);
+    if let Some(v) = i.option_values.get(&format!("{short}.{name}")) {
+        return Ok(v.clone());
+    }
+    match super::package(&pkg) {
+        Some(Value::Record(r)) => r
+            .get(&name)
+            .cloned()
+            .ok_or_else(|| FluxError::invalid(format!("package {pkg:?} has no option {name:?}"))),
+        _ => Err(FluxError::invalid(format!("unknown package {pkg:?}"))),
+    }
+}
+
 /// The values of these packages, by import path.
 pub fn package(path: &str) -> Option<Value> {
     use super::packages::f;
