@@ -252,3 +252,20 @@ testcase join_package_outer_join_without_partner_table {
 
     testing.diff(got, want)
 }
+
+testcase aggregate_window_keys_by_window_bounds_after_group {
+    got =
+        array.from(rows: [{_time: 2021-01-01T00:00:10Z, host: "a", _value: 1.0}, {_time: 2021-01-01T00:00:20Z, host: "a", _value: 3.0}])
+            |> range(start: 2021-01-01T00:00:00Z, stop: 2021-01-01T00:01:00Z)
+            |> group(columns: ["host"])
+            |> aggregateWindow(every: 1m, fn: sum)
+    want =
+        array.from(
+            rows: [
+                {_start: 2021-01-01T00:00:00Z, _stop: 2021-01-01T00:01:00Z, _time: 2021-01-01T00:01:00Z, host: "a", _value: 4.0},
+            ],
+        )
+            |> group(columns: ["host", "_start", "_stop"])
+
+    testing.diff(got, want)
+}

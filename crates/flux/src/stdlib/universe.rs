@@ -1546,7 +1546,8 @@ pub fn aggregate_window(i: &mut Interp, a: &mut Args) -> Result<Value> {
                     match &p.group {
                         None => return Ok(stream(t)),
                         Some(cols) => {
-                            if let Some(t) = regroup_single_series(t, cols) {
+                            if let Some(mut t) = regroup_single_series(t, cols) {
+                                key_window_bounds(&mut t);
                                 return Ok(stream(t));
                             }
                         }
@@ -1713,7 +1714,24 @@ pub fn aggregate_window(i: &mut Interp, a: &mut Args) -> Result<Value> {
             }
         }
     }
+    key_window_bounds(&mut out);
     Ok(stream(out))
+}
+
+/// Flux ends aggregateWindow with window(every: inf), which keys every table by its
+/// _start and _stop even when an earlier group() had dropped them from the key.
+fn key_window_bounds(tables: &mut [Table]) {
+    for t in tables.iter_mut() {
+        for label in ["_start", "_stop"] {
+            if t.key.contains(label) || t.is_empty() {
+                continue;
+            }
+            if let Some(c) = t.column(label) {
+                let v = c.data.get(0);
+                t.key.cols.push((label.to_string(), v));
+            }
+        }
+    }
 }
 
 // ------------------------------------------------------------------ reshaping
