@@ -6,6 +6,7 @@ pub mod display;
 pub mod experimental;
 pub mod extra;
 pub mod helpers;
+pub mod monitor;
 pub mod packages;
 pub mod schema;
 pub mod small_packages;
@@ -156,6 +157,9 @@ pub fn package(path: &str) -> Option<Value> {
     use p::f;
     if let Some(v) = small_packages::package(path) {
         return Some(v);
+    }
+    if path == "influxdata/influxdb/monitor" {
+        return Some(monitor::package());
     }
     let fields: Vec<(&str, Value)> = match path {
         "testing" => vec![

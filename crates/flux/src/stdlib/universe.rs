@@ -612,7 +612,7 @@ pub fn tail(i: &mut Interp, a: &mut Args) -> Result<Value> {
     ))
 }
 
-fn sort_indices(t: &Table, cols: &[String], desc: bool) -> Vec<usize> {
+pub(crate) fn sort_indices(t: &Table, cols: &[String], desc: bool) -> Vec<usize> {
     let mut idx: Vec<usize> = (0..t.len()).collect();
     let cs: Vec<&ColumnData> = cols
         .iter()
