@@ -51,3 +51,45 @@ testcase deadman_marks_series_silent_since_t {
 
     testing.diff(got, want)
 }
+
+testcase check_turns_rows_into_statuses {
+    got =
+        array.from(rows: [{_time: 2021-01-01T00:00:00Z, _measurement: "cpu", host: "a", idle: 3.0}, {_time: 2021-01-01T00:01:00Z, _measurement: "cpu", host: "a", idle: 50.0}])
+            |> group(columns: ["_measurement", "host"])
+            |> monitor.check(
+                data: {_check_id: "c1", _check_name: "idle", _type: "threshold", tags: {team: "ops"}},
+                messageFn: (r) => "idle ${r.idle}",
+                crit: (r) => r.idle < 5.0,
+            )
+            |> keep(columns: ["_measurement", "_source_measurement", "_level", "_message", "team", "host", "_source_timestamp", "_time", "_check_id"])
+    want =
+        array.from(
+            rows: [
+                {
+                    _measurement: "statuses",
+                    _source_measurement: "cpu",
+                    _level: "crit",
+                    _message: "idle 3",
+                    team: "ops",
+                    host: "a",
+                    _source_timestamp: 1609459200000000000,
+                    _time: 2021-01-01T00:10:00Z,
+                    _check_id: "c1",
+                },
+                {
+                    _measurement: "statuses",
+                    _source_measurement: "cpu",
+                    _level: "ok",
+                    _message: "idle 50",
+                    team: "ops",
+                    host: "a",
+                    _source_timestamp: 1609459260000000000,
+                    _time: 2021-01-01T00:10:00Z,
+                    _check_id: "c1",
+                },
+            ],
+        )
+            |> group(columns: ["_measurement", "host", "team", "_source_measurement", "_check_id", "_level"])
+
+    testing.diff(got, want)
+}

@@ -1,5 +1,5 @@
 //! `influxdata/influxdb/monitor`: the parts of InfluxDB's checks and notifications that
-//! work on data alone: level changes between statuses and deadman detection.
+//! work on data alone: statuses from checks, level changes between them and deadmen.
 
 use super::helpers::*;
 use super::packages::{f, record};
@@ -121,6 +121,111 @@ pub fn package() -> Value {
         f("stateChanges", Some("tables"), state_changes),
         f("stateChangesOnly", Some("tables"), state_changes),
         f("deadman", Some("tables"), deadman),
+        f("check", Some("tables"), check),
         f("log", Some("tables"), super::packages::identity_tables),
     ])
+}
+
+/// `check(data, messageFn, crit, warn, info, ok)`: turns rows into statuses: the check's
+/// tags set and keyed, `_level` from the first predicate that holds, `_message` from
+/// `messageFn`, `_time` now and the row's time kept as `_source_timestamp`; then
+/// `option monitor.write` (identity unless the program replaces it).
+pub fn check(i: &mut Interp, a: &mut Args) -> Result<Value> {
+    let Value::Record(data) = a.req("data")?.clone() else {
+        return Err(crate::FluxError::Invalid(
+            "keyword argument \"data\" should be a record".into(),
+        ));
+    };
+    let message_fn = a.func("messageFn")?;
+    let mut levels = Vec::new();
+    for level in ["crit", "warn", "info", "ok"] {
+        levels.push((
+            level,
+            a.get(level).is_some().then(|| a.func(level)).transpose()?,
+        ));
+    }
+    let tags = match data.get("tags") {
+        Some(Value::Record(t)) => t.fields.clone(),
+        _ => Vec::new(),
+    };
+    let now = Value::Time(i.now);
+    let mut out = Vec::new();
+    for t in input(i, a)? {
+        let names = labels(&t);
+        let mut builder = crate::table::TableBuilder::new(t.key.clone());
+        for r in 0..t.len() {
+            let Value::Record(row) = row_record(&t, &names, r) else {
+                continue;
+            };
+            let mut rec = (*row).clone();
+            for (k, v) in &tags {
+                rec.set(k, v.clone());
+            }
+            let level = check_level(i, &levels, &Value::Record(std::sync::Arc::new(rec.clone())))?;
+            let source = rec.get("_measurement").cloned().unwrap_or(Value::Null);
+            let source_ts = match rec.get("_time") {
+                Some(Value::Time(x)) => Value::Int(*x),
+                _ => Value::Null,
+            };
+            rec.set("_measurement", Value::str("statuses"));
+            rec.set("_source_measurement", source);
+            for k in ["_type", "_check_id", "_check_name"] {
+                rec.set(k, data.get(k).cloned().unwrap_or(Value::Null));
+            }
+            rec.set("_level", Value::str(level));
+            rec.set("_source_timestamp", source_ts);
+            rec.set("_time", now.clone());
+            let rec_v = Value::Record(std::sync::Arc::new(rec.clone()));
+            let param = row_param(&message_fn);
+            rec.set("_message", call_row(i, &message_fn, &param, rec_v)?);
+            let cells: Vec<(&str, Value)> =
+                rec.fields.iter().map(|(k, v)| (&**k, v.clone())).collect();
+            builder.push_row(&cells)?;
+        }
+        let statuses = builder.build();
+        let mut by: Vec<String> = t.key.cols.iter().map(|(l, _)| l.clone()).collect();
+        let keyed = [
+            "_source_measurement",
+            "_type",
+            "_check_id",
+            "_check_name",
+            "_level",
+        ];
+        for l in tags
+            .iter()
+            .map(|(k, _)| k.to_string())
+            .chain(keyed.map(String::from))
+        {
+            if !by.contains(&l) {
+                by.push(l);
+            }
+        }
+        out.extend(regroup(vec![statuses], &by, true)?);
+    }
+    let statuses = stream(merge_by_key(out)?);
+    match i.option_values.get("monitor.write").cloned() {
+        Some(Value::Function(write)) => i.call(&write, Vec::new(), Some(statuses)),
+        _ => Ok(statuses),
+    }
+}
+
+/// The first level whose predicate holds for `row` (`ok` by default), else "unknown".
+fn check_level(
+    i: &mut Interp,
+    levels: &[(&'static str, Option<std::sync::Arc<crate::eval::Function>>)],
+    row: &Value,
+) -> Result<&'static str> {
+    for (level, pred) in levels {
+        let holds = match pred {
+            Some(p) => {
+                let param = row_param(p);
+                matches!(call_row(i, p, &param, row.clone())?, Value::Bool(true))
+            }
+            None => *level == "ok",
+        };
+        if holds {
+            return Ok(level);
+        }
+    }
+    Ok("unknown")
 }
