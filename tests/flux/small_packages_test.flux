@@ -6,6 +6,9 @@ import "internal/debug"
 import "json"
 import "strings"
 import "regexp"
+import "generate"
+import "interpolate"
+import "internal/influxql"
 import "experimental/record"
 import "experimental/table"
 import exparray "experimental/array"
@@ -70,4 +73,23 @@ testcase split_n_find_string_index_and_get_option {
 
     testing.diff(got, want)
     testing.assertEqualValues(got: debug.getOption(pkg: "internal/debug", name: "vectorize"), want: false)
+}
+
+testcase generate_interpolate_and_influxql_bounds {
+    generated =
+        generate.from(count: 3, fn: (n) => float(v: n * 10), start: 2021-01-01T00:00:00Z, stop: 2021-01-01T00:03:00Z)
+            |> filter(fn: (r) => r._value != 10.0)
+            |> interpolate.linear(every: 1m)
+            |> keep(columns: ["_time", "_value"])
+    want =
+        array.from(
+            rows: [
+                {_time: 2021-01-01T00:00:00Z, _value: 0.0},
+                {_time: 2021-01-01T00:01:00Z, _value: 10.0},
+                {_time: 2021-01-01T00:02:00Z, _value: 20.0},
+            ],
+        )
+
+    testing.diff(got: generated |> group(), want: want)
+    testing.assertEqualValues(got: int(v: influxql.maxTime), want: 9223372036854775806)
 }

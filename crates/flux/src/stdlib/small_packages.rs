@@ -1,5 +1,6 @@
 //! Small packages of a few functions each: `experimental/array` conversions,
-//! `experimental/record`, `experimental/table.fill`, `json.encode` and `internal/testing`.
+//! `experimental/record`, `experimental/table.fill`, `json.encode`, `internal/testing` and
+//! `internal/influxql`, `generate.from` and `interpolate.linear`.
 
 use std::sync::Arc;
 
@@ -132,6 +133,91 @@ pub fn debug_get_option(i: &mut Interp, a: &mut Args) -> Result<Value> {
     }
 }
 
+/// `generate.from(count, fn, start, stop)`: one table of `count` rows evenly spaced from
+/// `start`, `_value` = `fn(n)` for row `n`, keyed by `_start`/`_stop`.
+pub fn generate_from(i: &mut Interp, a: &mut Args) -> Result<Value> {
+    let count = a.int("count")?;
+    let f = a.func("fn")?;
+    let start = time_arg(i, a.req("start")?, "start")?;
+    let stop = time_arg(i, a.req("stop")?, "stop")?;
+    if count <= 0 {
+        return Err(FluxError::invalid("count must be greater than zero"));
+    }
+    let step = (stop - start) / count;
+    let key = crate::table::GroupKey {
+        cols: vec![
+            ("_start".into(), Value::Time(start)),
+            ("_stop".into(), Value::Time(stop)),
+        ],
+    };
+    let mut b = crate::table::TableBuilder::new(key);
+    let param = row_param(&f);
+    for n in 0..count {
+        let v = i.call(&f, vec![(param.clone(), Value::Int(n))], None)?;
+        b.push_row(&[
+            ("_start", Value::Time(start)),
+            ("_stop", Value::Time(stop)),
+            ("_time", Value::Time(start + n * step)),
+            ("_value", v),
+        ])?;
+    }
+    Ok(stream(vec![b.build()]))
+}
+
+/// `interpolate.linear(every)`: between each two rows, rows at every `every` boundary in
+/// between, `_value` on the straight line (other columns from the earlier row).
+pub fn interpolate_linear(i: &mut Interp, a: &mut Args) -> Result<Value> {
+    let every = a.duration("every")?;
+    if every.months != 0 || every.nanos <= 0 {
+        return Err(FluxError::invalid(
+            "every must be a positive duration of fixed length",
+        ));
+    }
+    let mut out = Vec::new();
+    for t in input(i, a)? {
+        let (Some(ColumnData::Time(ts)), Some(vs)) = (
+            t.column("_time").map(|c| &c.data),
+            t.column("_value")
+                .and_then(|c| super::universe::f64_col(&c.data)),
+        ) else {
+            out.push(t);
+            continue;
+        };
+        let (mut rows, mut times, mut values) = (Vec::new(), Vec::new(), Vec::new());
+        for r in 0..t.len() {
+            rows.push(r);
+            times.push(ts[r]);
+            values.push(vs[r]);
+            let (Some(t0), Some(v0)) = (ts[r], vs[r]) else {
+                continue;
+            };
+            let Some((t1, v1)) = ts
+                .get(r + 1)
+                .copied()
+                .flatten()
+                .zip(vs.get(r + 1).copied().flatten())
+            else {
+                continue;
+            };
+            let mut k = window_start(t0, every, crate::time::Duration::default()) + every.nanos;
+            while k < t1 {
+                rows.push(r);
+                times.push(Some(k));
+                values.push(Some(v0 + (v1 - v0) * (k - t0) as f64 / (t1 - t0) as f64));
+                k += every.nanos;
+            }
+        }
+        let mut filled = t.take_rows(&rows);
+        set_column(&mut filled, Column::new("_time", ColumnData::Time(times)));
+        set_column(
+            &mut filled,
+            Column::new("_value", ColumnData::Float(values)),
+        );
+        out.push(filled);
+    }
+    Ok(stream(out))
+}
+
 /// The values of these packages, by import path.
 pub fn package(path: &str) -> Option<Value> {
     use super::packages::f;
@@ -153,6 +239,14 @@ pub fn package(path: &str) -> Option<Value> {
         "experimental/record" => vec![("any", any_record()), f("get", None, record_get)],
         "experimental/table" => vec![f("fill", Some("tables"), table_fill)],
         "json" => vec![f("encode", None, json_encode)],
+        "generate" => vec![f("from", None, generate_from)],
+        "interpolate" => vec![f("linear", Some("tables"), interpolate_linear)],
+        // InfluxQL's time bounds: the nanosecond range minus the values it reserves.
+        "internal/influxql" => vec![
+            ("epoch", Value::Time(0)),
+            ("minTime", Value::Time(i64::MIN + 2)),
+            ("maxTime", Value::Time(i64::MAX - 1)),
+        ],
         "internal/testing" => vec![
             f("assertMatches", None, assert_matches),
             f("shouldErrorWithCode", None, should_error_with_code),

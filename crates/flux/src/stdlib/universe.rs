@@ -1914,7 +1914,7 @@ pub fn fill(i: &mut Interp, a: &mut Args) -> Result<Value> {
 
 // ------------------------------------------------------------------ time series math
 
-fn f64_col(c: &ColumnData) -> Option<Vec<Option<f64>>> {
+pub(crate) fn f64_col(c: &ColumnData) -> Option<Vec<Option<f64>>> {
     Some(match c {
         ColumnData::Float(v) => v.clone(),
         ColumnData::Int(v) => v.iter().map(|x| x.map(|x| x as f64)).collect(),
