@@ -8,6 +8,7 @@ pub mod extra;
 pub mod helpers;
 pub mod monitor;
 pub mod packages;
+pub mod prometheus;
 pub mod schema;
 pub mod small_packages;
 pub mod tdigest;
@@ -160,6 +161,13 @@ pub fn package(path: &str) -> Option<Value> {
     }
     if path == "influxdata/influxdb/monitor" {
         return Some(monitor::package());
+    }
+    if path == "experimental/prometheus" {
+        return Some(p::record(vec![f(
+            "histogramQuantile",
+            T,
+            prometheus::histogram_quantile,
+        )]));
     }
     let fields: Vec<(&str, Value)> = match path {
         "testing" => vec![
