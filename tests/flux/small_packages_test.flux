@@ -4,6 +4,7 @@ import "testing"
 import "array"
 import "internal/debug"
 import "json"
+import expjson "experimental/json"
 import "strings"
 import "regexp"
 import "generate"
@@ -92,4 +93,13 @@ testcase generate_interpolate_and_influxql_bounds {
 
     testing.diff(got: generated |> group(), want: want)
     testing.assertEqualValues(got: int(v: influxql.maxTime), want: 9223372036854775806)
+}
+
+testcase json_parse_and_encode_round_trip {
+    v = expjson.parse(data: bytes(v: "{\"a\": [1, 2.5, true], \"s\": \"x\\ny\", \"n\": null}"))
+    got = array.from(rows: [{first: v.a[0], second: v.a[1], s: v.s, back: string(v: json.encode(v: {a: v.a}))}])
+    want = array.from(rows: [{first: 1.0, second: 2.5, s: "x\ny", back: "{\"a\":[1,2.5,true]}"}])
+
+    testing.diff(got, want)
+    testing.shouldError(fn: () => expjson.parse(data: bytes(v: "{\"a\": }")), want: /json.parse/)
 }

@@ -6,6 +6,7 @@ pub mod display;
 pub mod experimental;
 pub mod extra;
 pub mod helpers;
+pub mod json_parse;
 pub mod monitor;
 pub mod packages;
 pub mod prometheus;
@@ -161,6 +162,9 @@ pub fn package(path: &str) -> Option<Value> {
     }
     if path == "influxdata/influxdb/monitor" {
         return Some(monitor::package());
+    }
+    if path == "experimental/json" {
+        return Some(p::record(vec![f("parse", None, json_parse::parse)]));
     }
     if path == "experimental/prometheus" {
         return Some(p::record(vec![f(
