@@ -1,6 +1,6 @@
 //! Small packages of a few functions each: `experimental/array` conversions,
 //! `experimental/record`, `experimental/table.fill`, `json.encode`, `internal/testing` and
-//! `internal/influxql`, `generate.from` and `interpolate.linear`.
+//! `internal/influxql`, `generate.from`, `interpolate.linear` and `tasks.lastSuccess`.
 
 use std::sync::Arc;
 
@@ -218,6 +218,18 @@ pub fn interpolate_linear(i: &mut Interp, a: &mut Args) -> Result<Value> {
     Ok(stream(out))
 }
 
+/// `tasks.lastSuccessTime` until a task run sets it: Go's zero time is out of range here.
+const NO_SUCCESS_YET: i64 = i64::MIN;
+
+/// `tasks.lastSuccess(orTime)`: `option tasks.lastSuccessTime` when a run has set it,
+/// else `orTime` (a time, or a duration from now).
+pub fn tasks_last_success(i: &mut Interp, a: &mut Args) -> Result<Value> {
+    match i.option_values.get("tasks.lastSuccessTime") {
+        Some(Value::Time(t)) if *t != NO_SUCCESS_YET => Ok(Value::Time(*t)),
+        _ => Ok(Value::Time(time_arg(i, a.req("orTime")?, "orTime")?)),
+    }
+}
+
 /// The values of these packages, by import path.
 pub fn package(path: &str) -> Option<Value> {
     use super::packages::f;
@@ -240,6 +252,10 @@ pub fn package(path: &str) -> Option<Value> {
         "experimental/table" => vec![f("fill", Some("tables"), table_fill)],
         "json" => vec![f("encode", None, json_encode)],
         "generate" => vec![f("from", None, generate_from)],
+        "influxdata/influxdb/tasks" => vec![
+            ("lastSuccessTime", Value::Time(NO_SUCCESS_YET)),
+            f("lastSuccess", None, tasks_last_success),
+        ],
         "interpolate" => vec![f("linear", Some("tables"), interpolate_linear)],
         // InfluxQL's time bounds: the nanosecond range minus the values it reserves.
         "internal/influxql" => vec![
