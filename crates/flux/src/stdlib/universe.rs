@@ -2649,6 +2649,8 @@ fn inner_join(ta: &[Table], tb: &[Table], on: &[String], na: &str, nb: &str) -> 
             }
         }
     }
+    // Flux's join emits its tables in group-key order.
+    out.sort_by(|x, y| x.key.sort_cmp(&y.key));
     Ok(stream(out))
 }
 
