@@ -225,6 +225,7 @@ pub(crate) fn flux_error(e: edgeflux_flux::FluxError) -> HttpError {
     match e {
         F::NotFound(m) => HttpError::not_found(m),
         F::Invalid(m) | F::Unimplemented(m) => HttpError::invalid(m),
+        F::PermissionDenied(m) => HttpError::forbidden(m),
         F::Internal(m) => HttpError::internal(m),
     }
 }
