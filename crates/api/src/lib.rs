@@ -34,13 +34,17 @@ mod data;
 mod engine;
 mod flux_extern;
 mod flux_source;
+mod flux_writes;
 mod http;
 mod record;
 mod routes;
 mod shapes;
+mod tasks;
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_tasks;
 
 pub use engine::{Engine, Options};
 /// The store → Flux `Source` adapter, also used by `edgeflux query --data`.
