@@ -17,7 +17,9 @@
 //!
 //! Extras for edges: `Engine::with_options(Options { .. })` (body limit, argon2 cost,
 //! snapshot threshold), `Engine::set_started(now)` for `/ready`, `Engine::maintain(now)`
-//! periodically (retention, sealing, compaction; not logged), and
+//! periodically (retention, sealing, compaction; not logged),
+//! `Engine::run_due_tasks(env)` when `Engine::next_task_due()` has passed (task runs;
+//! their records are persisted and applied like a request's), and
 //! `Engine::is_concurrent_write(&request)`: line-protocol writes may be handled under a
 //! shared lock and applied later in log order; all other mutations need one exclusive
 //! lock around handle → persist → apply. First-start onboarding is a `POST /api/v2/setup`
