@@ -3,22 +3,11 @@
 
 use serde_json::{json, Value};
 
-use crate::tests::{body, text, Harness, Setup};
+use crate::tests::{all_access, assert_error, body, text, Harness, Setup};
 use crate::{Engine, Response};
 
 const SEC: i64 = 1_000_000_000;
 const HOUR: i64 = 3600 * SEC;
-
-fn assert_error(r: &Response, status: u16, code: &str, message: &str) {
-    assert_eq!(r.status, status, "{}", text(r));
-    let v = body(r);
-    assert_eq!(v["code"], code, "{}", text(r));
-    assert!(
-        v["message"].as_str().unwrap_or("").contains(message),
-        "message {:?} lacks {message:?}",
-        v["message"]
-    );
-}
 
 /// Runs the scheduler as an edge does: persist (here: remember) and apply its records.
 fn tick(h: &mut Harness) -> usize {
@@ -628,18 +617,7 @@ fn task_auth_matrix() {
                 .as_str()
                 .unwrap()
                 .to_string();
-            let other = body(&h.call("POST", "/api/v2/orgs", Some(&admin), r#"{"name":"other"}"#))
-                ["id"]
-                .as_str()
-                .unwrap()
-                .to_string();
-            let all_access = |org: &str| {
-                let perms: Vec<Value> = edgeflux_auth::all_access_permissions(org.parse().unwrap())
-                    .iter()
-                    .map(|p| serde_json::to_value(p).unwrap())
-                    .collect();
-                Value::Array(perms)
-            };
+            let other = h.other_org(&admin);
             let of_type =
                 |t: &str| json!([{"action": "read", "resource": {"type": t, "orgID": s.org_id}}]);
             let token = match *kind {

@@ -197,6 +197,27 @@ pub(crate) fn parse_id(text: &str) -> HttpResult<Id> {
         .map_err(|e| HttpError::invalid(e.to_string()))
 }
 
+/// The `orgID` / `org` (ID or name) filter of a list request; None lists every org.
+/// An unknown org is 404, as InfluxDB answers.
+pub(crate) fn org_filter(ctx: &Ctx) -> HttpResult<Option<Id>> {
+    let c = ctx.catalog();
+    Ok(match (ctx.params.get("orgID"), ctx.params.get("org")) {
+        (Some(id), _) => Some(
+            c.org(parse_id_field(id)?)
+                .ok_or_else(|| HttpError::not_found("organization not found"))?
+                .id,
+        ),
+        (None, Some(name)) => Some(
+            c.org_by_id_or_name(name)
+                .ok_or_else(|| {
+                    HttpError::not_found(format!("organization name \"{name}\" not found"))
+                })?
+                .id,
+        ),
+        _ => None,
+    })
+}
+
 /// An ID from a JSON body or query parameter.
 pub(crate) fn parse_id_field(text: &str) -> HttpResult<Id> {
     parse_id(text)

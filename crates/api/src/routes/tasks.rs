@@ -131,21 +131,7 @@ pub(crate) fn positive_number(
 pub fn list(ctx: &mut Ctx) -> HttpResult<Reply> {
     let p = ctx.principal()?;
     let c = ctx.catalog();
-    let org = match (ctx.params.get("orgID"), ctx.params.get("org")) {
-        (Some(id), _) => Some(
-            c.org(parse_id_field(id)?)
-                .ok_or_else(|| HttpError::not_found("organization not found"))?
-                .id,
-        ),
-        (None, Some(name)) => Some(
-            c.org_by_id_or_name(name)
-                .ok_or_else(|| {
-                    HttpError::not_found(format!("organization name \"{name}\" not found"))
-                })?
-                .id,
-        ),
-        _ => None,
-    };
+    let org = super::org_filter(ctx)?;
     let limit = positive_number(ctx, "limit", 100, 500)?;
     let after = ctx.params.get("after").map(parse_id_field).transpose()?;
     let user = ctx.params.get("user").map(parse_id_field).transpose()?;

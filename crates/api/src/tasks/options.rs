@@ -5,6 +5,7 @@
 use edgeflux_flux_syntax::ast::{self, Expression, Statement, UnaryOperator};
 
 use super::schedule::{parse_cron, parse_go_duration, Schedule};
+use crate::flux_extern::string_literal;
 
 const SECOND: i64 = 1_000_000_000;
 const KNOWN: [&str; 6] = ["name", "cron", "every", "offset", "concurrency", "retry"];
@@ -67,12 +68,12 @@ impl TaskOptions {
 
     /// The option statement these options are written as.
     pub fn to_flux(&self) -> String {
-        let mut props = vec![format!("name: {}", quote(&self.name))];
+        let mut props = vec![format!("name: {}", string_literal(&self.name))];
         if !self.every.is_empty() {
             props.push(format!("every: {}", self.every));
         }
         if !self.cron.is_empty() {
-            props.push(format!("cron: {}", quote(&self.cron)));
+            props.push(format!("cron: {}", string_literal(&self.cron)));
         }
         if !self.offset.is_empty() && parse_go_duration(&self.offset) != Some(0) {
             props.push(format!("offset: {}", self.offset));
@@ -82,21 +83,6 @@ impl TaskOptions {
         }
         format!("option task = {{{}}}", props.join(", "))
     }
-}
-
-fn quote(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() + 2);
-    out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '$' => out.push_str("\\$"),
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-    out
 }
 
 /// Where the `option task` statement sits in a script, and what it says.
@@ -128,8 +114,8 @@ fn find(flux: &str) -> Result<Option<Found>, String> {
                 .unwrap_or("")
                 .to_string();
             match key {
-                "name" => options.name = string_literal(value, key)?,
-                "cron" => options.cron = string_literal(value, key)?,
+                "name" => options.name = literal_text(value, key)?,
+                "cron" => options.cron = literal_text(value, key)?,
                 "every" | "offset" => {
                     if !is_duration(value) || parse_go_duration(&text).is_none() {
                         return Err(format!("failed to parse field '{key}' in task options"));
@@ -166,7 +152,7 @@ fn find(flux: &str) -> Result<Option<Found>, String> {
     Ok(None)
 }
 
-fn string_literal(e: &Expression, key: &str) -> Result<String, String> {
+fn literal_text(e: &Expression, key: &str) -> Result<String, String> {
     match e {
         Expression::String(s) => s
             .parts
