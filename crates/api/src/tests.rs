@@ -141,6 +141,14 @@ pub(crate) fn all_access(org: &str) -> Value {
     Value::Array(perms)
 }
 
+/// One cell of an auth matrix: the status, and InfluxDB's code on a 401.
+pub(crate) fn assert_cell(r: &Response, want: u16, what: &str) {
+    assert_eq!(r.status, want, "{what}: {}", text(r));
+    if r.status == 401 {
+        assert_eq!(body(r)["code"], "unauthorized");
+    }
+}
+
 pub(crate) fn text(r: &Response) -> String {
     String::from_utf8_lossy(&r.body).into_owned()
 }
@@ -1228,15 +1236,7 @@ fn auth_matrix() {
                     .replace("{T}", &operator_auth_id)
             };
             let r = h.call(method, &fill(path), token.as_deref(), &fill(payload));
-            assert_eq!(
-                r.status,
-                want[k],
-                "{method} {path} with {kind} token: {}",
-                text(&r)
-            );
-            if r.status == 401 {
-                assert_eq!(body(&r)["code"], "unauthorized");
-            }
+            assert_cell(&r, want[k], &format!("{method} {path} with {kind} token"));
         }
     }
 }
