@@ -1,5 +1,5 @@
-//! The catalog: orgs, users, authorizations, buckets, DBRP mappings and sessions, plus
-//! the changes that alter it. Changes travel in log records, so the live path and
+//! The catalog: orgs, users, authorizations, buckets, DBRP mappings, sessions, tasks and
+//! task runs, plus the changes that alter it. Changes travel in log records, so the live path and
 //! recovery go through the same `Catalog::apply`.
 
 use std::collections::{BTreeMap, HashMap};
@@ -7,6 +7,8 @@ use std::collections::{BTreeMap, HashMap};
 use edgeflux_auth::{id_hex, Authorization, Org, TokenHash, User};
 use edgeflux_types::{Id, Timestamp};
 use serde::{Deserialize, Serialize};
+
+use crate::tasks::{Run, RunStatus, Task, RUNS_KEPT_PER_TASK};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -95,6 +97,9 @@ pub enum Change {
     DeleteDbrp(Key),
     PutSession(Session),
     DeleteSession(TokenHash),
+    PutTask(Task),
+    DeleteTask(Key),
+    PutRun(Run),
 }
 
 #[derive(Debug, Default, Clone, Serialize, Deserialize)]
@@ -106,6 +111,10 @@ pub struct Catalog {
     pub buckets: BTreeMap<u64, Bucket>,
     pub dbrps: BTreeMap<u64, Dbrp>,
     pub sessions: Vec<Session>,
+    #[serde(default)]
+    pub tasks: BTreeMap<u64, Task>,
+    #[serde(default)]
+    pub runs: BTreeMap<u64, Run>,
     /// Token hash → authorization id (derived; rebuilt on load).
     #[serde(skip)]
     by_token: HashMap<TokenHash, u64>,
@@ -131,6 +140,9 @@ impl Catalog {
                     self.remove_auth(a);
                 }
                 self.dbrps.retain(|_, d| d.org_id != id);
+                let tasks = &mut self.tasks;
+                tasks.retain(|_, t| t.org_id != id);
+                self.runs.retain(|_, r| tasks.contains_key(&r.task_id.0));
                 for u in self.users.values_mut() {
                     u.owner_of.retain(|o| *o != id);
                 }
@@ -183,6 +195,35 @@ impl Catalog {
                 self.sessions.push(s);
             }
             Change::DeleteSession(h) => self.sessions.retain(|x| x.key_hash != h),
+            Change::PutTask(t) => {
+                self.tasks.insert(t.id.0, t);
+            }
+            Change::DeleteTask(Key(id)) => {
+                self.tasks.remove(&id.0);
+                self.runs.retain(|_, r| r.task_id != id);
+            }
+            Change::PutRun(r) => {
+                let task = r.task_id;
+                self.runs.insert(r.id.0, r);
+                self.prune_runs(task);
+            }
+        }
+    }
+
+    /// Keeps the newest `RUNS_KEPT_PER_TASK` finished runs of a task (queued ones stay).
+    fn prune_runs(&mut self, task: Id) {
+        let mut finished: Vec<(i64, u64)> = self
+            .runs
+            .values()
+            .filter(|r| r.task_id == task && r.status != RunStatus::Scheduled)
+            .map(|r| (r.finished_at.unwrap_or(r.scheduled_for), r.id.0))
+            .collect();
+        if finished.len() <= RUNS_KEPT_PER_TASK {
+            return;
+        }
+        finished.sort_unstable();
+        for (_, id) in &finished[..finished.len() - RUNS_KEPT_PER_TASK] {
+            self.runs.remove(id);
         }
     }
 
@@ -263,5 +304,7 @@ impl Catalog {
             || self.auths.contains_key(&k)
             || self.buckets.contains_key(&k)
             || self.dbrps.contains_key(&k)
+            || self.tasks.contains_key(&k)
+            || self.runs.contains_key(&k)
     }
 }

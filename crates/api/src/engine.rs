@@ -122,14 +122,7 @@ impl Engine {
     pub fn handle(&self, request: &Request, env: &mut dyn Env) -> Handled {
         self.requests
             .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        let mut ctx = Ctx {
-            engine: self,
-            req: request,
-            params: Params::parse(&request.query),
-            now: env.now_ns(),
-            env,
-            used_ids: HashSet::new(),
-        };
+        let mut ctx = Ctx::new(self, request, env);
         let (mut response, log) = match routes::dispatch(&mut ctx) {
             Ok(reply) => (reply.response, reply.log),
             Err(e) => (e.into_response(), Vec::new()),
@@ -248,6 +241,17 @@ pub(crate) struct Ctx<'a> {
 }
 
 impl<'a> Ctx<'a> {
+    pub fn new(engine: &'a Engine, req: &'a Request, env: &'a mut dyn Env) -> Ctx<'a> {
+        Ctx {
+            engine,
+            req,
+            params: Params::parse(&req.query),
+            now: env.now_ns(),
+            env,
+            used_ids: HashSet::new(),
+        }
+    }
+
     pub fn catalog(&self) -> &Catalog {
         &self.engine.catalog
     }

@@ -7,6 +7,7 @@
 
 mod init;
 mod storage;
+mod tasks;
 
 use std::convert::Infallible;
 use std::net::SocketAddr;
@@ -231,6 +232,7 @@ async fn serve(config: Config) -> Result<(), String> {
     if !server.config.maintenance_interval.is_zero() {
         tokio::spawn(maintenance(server.clone()));
     }
+    tokio::spawn(tasks::scheduler(server.clone()));
 
     let graceful = hyper_util::server::graceful::GracefulShutdown::new();
     let mut shutdown = Box::pin(shutdown_signal());

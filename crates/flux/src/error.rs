@@ -13,6 +13,9 @@ pub enum FluxError {
     /// `unimplemented`: a function or feature this engine does not have yet (HTTP 400).
     #[error("{0}")]
     Unimplemented(String),
+    /// `permission denied`: e.g. `to()` into a bucket the caller may not write (HTTP 403).
+    #[error("{0}")]
+    PermissionDenied(String),
     /// `internal error` (HTTP 500).
     #[error("{0}")]
     Internal(String),
@@ -25,6 +28,7 @@ impl FluxError {
             FluxError::Invalid(_) => "invalid",
             FluxError::NotFound(_) => "not found",
             FluxError::Unimplemented(_) => "unimplemented",
+            FluxError::PermissionDenied(_) => "forbidden",
             FluxError::Internal(_) => "internal error",
         }
     }
@@ -35,6 +39,7 @@ impl FluxError {
             FluxError::Invalid(m)
             | FluxError::NotFound(m)
             | FluxError::Unimplemented(m)
+            | FluxError::PermissionDenied(m)
             | FluxError::Internal(m) => m,
         }
     }
@@ -50,6 +55,7 @@ impl FluxError {
             FluxError::Invalid(m) => FluxError::Invalid(wrap(m)),
             FluxError::NotFound(m) => FluxError::NotFound(wrap(m)),
             FluxError::Unimplemented(m) => FluxError::Unimplemented(wrap(m)),
+            FluxError::PermissionDenied(m) => FluxError::PermissionDenied(wrap(m)),
             FluxError::Internal(m) => FluxError::Internal(wrap(m)),
         }
     }

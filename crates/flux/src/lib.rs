@@ -33,6 +33,7 @@ pub use csv::{decode_csv, encode_csv, encode_error, Dialect, FluxResult};
 pub use error::FluxError;
 pub use source::{
     BucketInfo, MemorySource, NoSource, Predicate, ScanSpec, Source, WindowFn, WindowSpec,
+    WritePoint, WriteTarget,
 };
 pub use table::{Column, ColumnData, DataType, GroupKey, StrColumn, Table};
 pub use value::Value;

@@ -4,6 +4,7 @@ pub mod convert;
 pub mod extra;
 pub mod helpers;
 pub mod packages;
+pub mod to;
 pub mod universe;
 
 use crate::eval::{BuiltinFn, Function};
@@ -74,6 +75,7 @@ const UNIVERSE: &[(&str, Option<&str>, BuiltinFn)] = &[
     ("length", Some("arr"), u::length),
     ("contains", None, u::contains),
     ("buckets", None, u::buckets),
+    ("to", T, to::to),
     ("die", None, u::die),
     ("display", None, u::display),
     ("float", None, c::float),
@@ -264,7 +266,11 @@ pub fn package(path: &str) -> Option<Value> {
             f("remove", None, p::dict_remove),
             f("fromList", None, p::dict_from_list),
         ],
-        "influxdata/influxdb" => vec![f("from", None, u::from), f("buckets", None, u::buckets)],
+        "influxdata/influxdb" => vec![
+            f("from", None, u::from),
+            f("buckets", None, u::buckets),
+            f("to", T, to::to),
+        ],
         "influxdata/influxdb/schema" => vec![
             f("measurements", None, p::schema_measurements),
             f("tagValues", None, p::schema_tag_values),
