@@ -124,12 +124,14 @@ impl Data {
     }
 }
 
-/// Runs a Flux program over the buckets the caller may read (others are "not found").
+/// Runs a Flux program over the buckets the caller may read (others are "not found"),
+/// within the query's limits.
 pub fn execute_flux(
     data: &Data,
     buckets: &[Bucket],
     flux: &str,
     options: &edgeflux_flux::QueryOptions,
+    limits: edgeflux_flux::QueryLimits<'_>,
 ) -> Result<Vec<edgeflux_flux::FluxResult>, edgeflux_flux::FluxError> {
     let readable = buckets
         .iter()
@@ -141,5 +143,5 @@ pub fn execute_flux(
         })
         .collect();
     let source = crate::flux_source::StoreSource::new(&data.store, readable);
-    edgeflux_flux::execute(flux, options, &source)
+    edgeflux_flux::execute_with_limits(flux, options, &source, limits)
 }

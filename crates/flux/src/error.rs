@@ -16,6 +16,12 @@ pub enum FluxError {
     /// `internal error` (HTTP 500).
     #[error("{0}")]
     Internal(String),
+    /// `resource exhausted`: the query went over its memory budget (HTTP 400).
+    #[error("{0}")]
+    ResourceExhausted(String),
+    /// `canceled`: the edge stopped the query (its deadline passed); HTTP 408.
+    #[error("{0}")]
+    Canceled(String),
 }
 
 impl FluxError {
@@ -26,6 +32,8 @@ impl FluxError {
             FluxError::NotFound(_) => "not found",
             FluxError::Unimplemented(_) => "unimplemented",
             FluxError::Internal(_) => "internal error",
+            FluxError::ResourceExhausted(_) => "resource exhausted",
+            FluxError::Canceled(_) => "canceled",
         }
     }
 
@@ -35,7 +43,9 @@ impl FluxError {
             FluxError::Invalid(m)
             | FluxError::NotFound(m)
             | FluxError::Unimplemented(m)
-            | FluxError::Internal(m) => m,
+            | FluxError::Internal(m)
+            | FluxError::ResourceExhausted(m)
+            | FluxError::Canceled(m) => m,
         }
     }
 
@@ -51,6 +61,8 @@ impl FluxError {
             FluxError::NotFound(m) => FluxError::NotFound(wrap(m)),
             FluxError::Unimplemented(m) => FluxError::Unimplemented(wrap(m)),
             FluxError::Internal(m) => FluxError::Internal(wrap(m)),
+            FluxError::ResourceExhausted(m) => FluxError::ResourceExhausted(wrap(m)),
+            FluxError::Canceled(m) => FluxError::Canceled(wrap(m)),
         }
     }
 }

@@ -193,8 +193,15 @@ pub(crate) fn run(ctx: &Ctx, p: &Principal, org: Id, request: QueryRequest) -> H
         prelude: request.prelude,
         org: Some(org_name),
     };
-    let results = crate::data::execute_flux(&ctx.engine.data, &readable, &request.flux, &options)
-        .map_err(flux_error)?;
+    let env: &dyn crate::Env = &*ctx.env;
+    let interrupted = || env.query_interrupted();
+    let limits = edgeflux_flux::QueryLimits {
+        max_bytes: ctx.engine.options.query_memory_bytes,
+        interrupt: Some(&interrupted),
+    };
+    let results =
+        crate::data::execute_flux(&ctx.engine.data, &readable, &request.flux, &options, limits)
+            .map_err(flux_error)?;
     let prefer = ctx.req.header("Prefer").unwrap_or("");
     if prefer.contains("return-no-content") {
         return Ok(no_content().into());
@@ -224,7 +231,12 @@ pub(crate) fn flux_error(e: edgeflux_flux::FluxError) -> HttpError {
     use edgeflux_flux::FluxError as F;
     match e {
         F::NotFound(m) => HttpError::not_found(m),
-        F::Invalid(m) | F::Unimplemented(m) => HttpError::invalid(m),
+        F::Invalid(m) | F::Unimplemented(m) | F::ResourceExhausted(m) => HttpError::invalid(m),
         F::Internal(m) => HttpError::internal(m),
+        // InfluxDB answers a query whose deadline passed with 408, keeping the error's code.
+        F::Canceled(m) => HttpError {
+            status: 408,
+            ..HttpError::invalid(m)
+        },
     }
 }
