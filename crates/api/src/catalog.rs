@@ -4,7 +4,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use edgeflux_auth::{id_hex, Authorization, Org, TokenHash, User};
+use edgeflux_auth::{id_hex, Authorization, Org, PasswordHash, TokenHash, User};
 use edgeflux_types::{Id, Timestamp};
 use serde::{Deserialize, Serialize};
 
@@ -78,6 +78,17 @@ pub struct Session {
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct Key(#[serde(with = "id_hex")] pub Id);
 
+/// A v1 authorization (`/private/legacy/authorizations`) for InfluxQL and v1 clients: a
+/// user name, which InfluxDB calls its token (it is not secret), and a password. `auth`
+/// carries id, status, org, user and permissions; it is never a v2 token.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LegacyAuth {
+    pub token: String,
+    #[serde(default)]
+    pub password: Option<PasswordHash>,
+    pub auth: Authorization,
+}
+
 /// One change to the catalog. Puts are upserts by id.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "op", content = "v")]
@@ -95,6 +106,8 @@ pub enum Change {
     DeleteDbrp(Key),
     PutSession(Session),
     DeleteSession(TokenHash),
+    PutLegacyAuth(LegacyAuth),
+    DeleteLegacyAuth(Key),
 }
 
 #[derive(Debug, Default, Clone, Serialize, Deserialize)]
@@ -106,6 +119,8 @@ pub struct Catalog {
     pub buckets: BTreeMap<u64, Bucket>,
     pub dbrps: BTreeMap<u64, Dbrp>,
     pub sessions: Vec<Session>,
+    #[serde(default)]
+    pub legacy_auths: BTreeMap<u64, LegacyAuth>,
     /// Token hash → authorization id (derived; rebuilt on load).
     #[serde(skip)]
     by_token: HashMap<TokenHash, u64>,
@@ -131,6 +146,7 @@ impl Catalog {
                     self.remove_auth(a);
                 }
                 self.dbrps.retain(|_, d| d.org_id != id);
+                self.legacy_auths.retain(|_, l| l.auth.org_id != id);
                 for u in self.users.values_mut() {
                     u.owner_of.retain(|o| *o != id);
                 }
@@ -150,6 +166,7 @@ impl Catalog {
                     self.remove_auth(a);
                 }
                 self.sessions.retain(|s| s.user_id != id);
+                self.legacy_auths.retain(|_, l| l.auth.user_id != id);
             }
             Change::PutAuth(a) => {
                 self.remove_auth(a.id.0);
@@ -183,6 +200,12 @@ impl Catalog {
                 self.sessions.push(s);
             }
             Change::DeleteSession(h) => self.sessions.retain(|x| x.key_hash != h),
+            Change::PutLegacyAuth(l) => {
+                self.legacy_auths.insert(l.auth.id.0, l);
+            }
+            Change::DeleteLegacyAuth(Key(id)) => {
+                self.legacy_auths.remove(&id.0);
+            }
         }
     }
 
@@ -263,5 +286,11 @@ impl Catalog {
             || self.auths.contains_key(&k)
             || self.buckets.contains_key(&k)
             || self.dbrps.contains_key(&k)
+            || self.legacy_auths.contains_key(&k)
+    }
+
+    /// The v1 authorization with this user name (InfluxDB's legacy "token").
+    pub fn legacy_auth_by_token(&self, token: &str) -> Option<&LegacyAuth> {
+        self.legacy_auths.values().find(|l| l.token == token)
     }
 }

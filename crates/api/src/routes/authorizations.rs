@@ -14,7 +14,7 @@ use crate::engine::{Ctx, Reply};
 use crate::http::{json_response, no_content, parse_json, HttpError, HttpResult};
 use crate::shapes;
 
-fn may(p: &Principal, action: Action, a: &Authorization) -> bool {
+pub(super) fn may(p: &Principal, action: Action, a: &Authorization) -> bool {
     p.may(
         action,
         ResourceType::Authorizations,
@@ -23,8 +23,8 @@ fn may(p: &Principal, action: Action, a: &Authorization) -> bool {
     ) || (action == Action::Read && p.authorization_id == Some(a.id))
 }
 
-pub fn list(ctx: &mut Ctx) -> HttpResult<Reply> {
-    let p = ctx.principal()?;
+/// The `orgID`/`org` and `userID`/`user` filters of a listing.
+pub(super) fn owner_filters(ctx: &Ctx) -> HttpResult<(Option<Id>, Option<Id>)> {
     let c = ctx.catalog();
     let org = match (ctx.params.get("orgID"), ctx.params.get("org")) {
         (Some(id), _) => Some(parse_id_field(id)?),
@@ -44,6 +44,13 @@ pub fn list(ctx: &mut Ctx) -> HttpResult<Reply> {
         ),
         _ => None,
     };
+    Ok((org, user))
+}
+
+pub fn list(ctx: &mut Ctx) -> HttpResult<Reply> {
+    let p = ctx.principal()?;
+    let c = ctx.catalog();
+    let (org, user) = owner_filters(ctx)?;
     let token = ctx.params.get("token");
     let list: Vec<serde_json::Value> = c
         .auths
@@ -85,6 +92,32 @@ pub fn create(ctx: &mut Ctx) -> HttpResult<Reply> {
             .filter(|s| !s.is_empty())
             .ok_or_else(|| HttpError::invalid("org id is required"))?,
     )?;
+    may_create_in(ctx, &p, org_id)?;
+    let permissions = req.permissions.unwrap_or_default();
+    if permissions.is_empty() {
+        return Err(HttpError::invalid(
+            "authorization must have at least one permission",
+        ));
+    }
+    let user_id = granted_owner(ctx, &p, &permissions, req.user_id.as_deref())?;
+    let token = token_from_random(&ctx.random::<TOKEN_RANDOM_BYTES>());
+    let auth = Authorization {
+        id: ctx.new_id(),
+        token_hash: TokenHash::of(&token),
+        status: req.status.unwrap_or_default(),
+        description: req.description.unwrap_or_default(),
+        org_id,
+        user_id,
+        permissions,
+        created_at: ctx.now,
+        updated_at: ctx.now,
+    };
+    let body = shapes::authorization(ctx.catalog(), &auth, Some(&token));
+    Reply::with_changes(json_response(201, &body), &[Change::PutAuth(auth)])
+}
+
+/// The caller may create authorizations in `org_id` (which must exist).
+pub(super) fn may_create_in(ctx: &Ctx, p: &Principal, org_id: Id) -> HttpResult<()> {
     if ctx.catalog().org(org_id).is_none() {
         return Err(HttpError::not_found("organization not found"));
     }
@@ -101,13 +134,18 @@ pub fn create(ctx: &mut Ctx) -> HttpResult<Reply> {
             None,
         ));
     }
-    let permissions = req.permissions.unwrap_or_default();
-    if permissions.is_empty() {
-        return Err(HttpError::invalid(
-            "authorization must have at least one permission",
-        ));
-    }
-    for perm in &permissions {
+    Ok(())
+}
+
+/// Checks that the caller holds every permission it hands out, and resolves the new
+/// authorization's user (`userID`, else the caller).
+pub(super) fn granted_owner(
+    ctx: &Ctx,
+    p: &Principal,
+    permissions: &[Permission],
+    user_id: Option<&str>,
+) -> HttpResult<Id> {
+    for perm in permissions {
         // A token can only hand out what it holds itself.
         if !p.allows(perm) {
             return Err(HttpError::forbidden(format!(
@@ -122,30 +160,16 @@ pub fn create(ctx: &mut Ctx) -> HttpResult<Reply> {
             }
         }
     }
-    let user_id = match req.user_id.as_deref().filter(|s| !s.is_empty()) {
+    match user_id.filter(|s| !s.is_empty()) {
         Some(u) => {
             let id = parse_id_field(u)?;
             if !ctx.catalog().users.contains_key(&id.0) {
                 return Err(HttpError::not_found("user not found"));
             }
-            id
+            Ok(id)
         }
-        None => p.user_id,
-    };
-    let token = token_from_random(&ctx.random::<TOKEN_RANDOM_BYTES>());
-    let auth = Authorization {
-        id: ctx.new_id(),
-        token_hash: TokenHash::of(&token),
-        status: req.status.unwrap_or_default(),
-        description: req.description.unwrap_or_default(),
-        org_id,
-        user_id,
-        permissions,
-        created_at: ctx.now,
-        updated_at: ctx.now,
-    };
-    let body = shapes::authorization(ctx.catalog(), &auth, Some(&token));
-    Reply::with_changes(json_response(201, &body), &[Change::PutAuth(auth)])
+        None => Ok(p.user_id),
+    }
 }
 
 fn find(ctx: &Ctx, id: Id) -> HttpResult<Authorization> {
@@ -170,12 +194,25 @@ pub fn get(ctx: &mut Ctx, id: Id) -> HttpResult<Reply> {
     Ok(json_response(200, &shapes::authorization(ctx.catalog(), &a, None)).into())
 }
 
+/// The body of a PATCH: new status and/or description.
 #[derive(Debug, Deserialize)]
-struct PatchAuth {
+pub(super) struct PatchAuth {
     #[serde(default)]
     status: Option<Status>,
     #[serde(default)]
     description: Option<String>,
+}
+
+impl PatchAuth {
+    pub(super) fn apply_to(self, a: &mut Authorization, now: i64) {
+        if let Some(s) = self.status {
+            a.status = s;
+        }
+        if let Some(d) = self.description {
+            a.description = d;
+        }
+        a.updated_at = now;
+    }
 }
 
 pub fn patch(ctx: &mut Ctx, id: Id) -> HttpResult<Reply> {
@@ -190,14 +227,7 @@ pub fn patch(ctx: &mut Ctx, id: Id) -> HttpResult<Reply> {
         ));
     }
     let body = ctx.body()?;
-    let req: PatchAuth = parse_json(&body)?;
-    if let Some(s) = req.status {
-        a.status = s;
-    }
-    if let Some(d) = req.description {
-        a.description = d;
-    }
-    a.updated_at = ctx.now;
+    parse_json::<PatchAuth>(&body)?.apply_to(&mut a, ctx.now);
     let body = shapes::authorization(ctx.catalog(), &a, None);
     Reply::with_changes(json_response(200, &body), &[Change::PutAuth(a)])
 }
