@@ -68,24 +68,49 @@ pub fn list(ctx: &mut Ctx) -> HttpResult<Reply> {
     .into())
 }
 
+/// The body that creates an authorization (v2, and v1 with a `token` beside it).
 #[derive(Debug, Deserialize)]
-struct CreateAuth {
+pub(super) struct CreateAuth {
     #[serde(default, rename = "orgID")]
-    org_id: Option<String>,
+    pub(super) org_id: Option<String>,
     #[serde(default, rename = "userID")]
-    user_id: Option<String>,
+    pub(super) user_id: Option<String>,
     #[serde(default)]
     description: Option<String>,
     #[serde(default)]
     status: Option<Status>,
     #[serde(default)]
-    permissions: Option<Vec<Permission>>,
+    pub(super) permissions: Option<Vec<Permission>>,
+}
+
+impl CreateAuth {
+    /// The new authorization, its org, user and permissions checked by the caller.
+    pub(super) fn into_authorization(
+        self,
+        ctx: &mut Ctx,
+        org_id: Id,
+        user_id: Id,
+        permissions: Vec<Permission>,
+        token_hash: TokenHash,
+    ) -> Authorization {
+        Authorization {
+            id: ctx.new_id(),
+            token_hash,
+            status: self.status.unwrap_or_default(),
+            description: self.description.unwrap_or_default(),
+            org_id,
+            user_id,
+            permissions,
+            created_at: ctx.now,
+            updated_at: ctx.now,
+        }
+    }
 }
 
 pub fn create(ctx: &mut Ctx) -> HttpResult<Reply> {
     let p = ctx.principal()?;
     let body = ctx.body()?;
-    let req: CreateAuth = parse_json(&body)?;
+    let mut req: CreateAuth = parse_json(&body)?;
     let org_id = parse_id_field(
         req.org_id
             .as_deref()
@@ -93,7 +118,7 @@ pub fn create(ctx: &mut Ctx) -> HttpResult<Reply> {
             .ok_or_else(|| HttpError::invalid("org id is required"))?,
     )?;
     may_create_in(ctx, &p, org_id)?;
-    let permissions = req.permissions.unwrap_or_default();
+    let permissions = req.permissions.take().unwrap_or_default();
     if permissions.is_empty() {
         return Err(HttpError::invalid(
             "authorization must have at least one permission",
@@ -101,17 +126,7 @@ pub fn create(ctx: &mut Ctx) -> HttpResult<Reply> {
     }
     let user_id = granted_owner(ctx, &p, &permissions, req.user_id.as_deref())?;
     let token = token_from_random(&ctx.random::<TOKEN_RANDOM_BYTES>());
-    let auth = Authorization {
-        id: ctx.new_id(),
-        token_hash: TokenHash::of(&token),
-        status: req.status.unwrap_or_default(),
-        description: req.description.unwrap_or_default(),
-        org_id,
-        user_id,
-        permissions,
-        created_at: ctx.now,
-        updated_at: ctx.now,
-    };
+    let auth = req.into_authorization(ctx, org_id, user_id, permissions, TokenHash::of(&token));
     let body = shapes::authorization(ctx.catalog(), &auth, Some(&token));
     Reply::with_changes(json_response(201, &body), &[Change::PutAuth(auth)])
 }

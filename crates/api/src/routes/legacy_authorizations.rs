@@ -5,14 +5,14 @@
 //! `u`/`p` parameters or HTTP Basic (crate::authn). Access rules are those of
 //! `/api/v2/authorizations`.
 
-use edgeflux_auth::{
-    Action, Authorization, Permission, Principal, ResourceType, Status, TokenHash,
-};
+use edgeflux_auth::{Action, Principal, ResourceType, TokenHash};
 use edgeflux_types::Id;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
-use super::authorizations::{granted_owner, may, may_create_in, owner_filters, PatchAuth};
+use super::authorizations::{
+    granted_owner, may, may_create_in, owner_filters, CreateAuth, PatchAuth,
+};
 use super::users::{hash, PasswordBody};
 use super::{deny, only, parse_id, parse_id_field};
 use crate::catalog::{Change, Key, LegacyAuth};
@@ -84,24 +84,19 @@ fn list(ctx: &mut Ctx) -> HttpResult<Reply> {
 struct CreateLegacyAuth {
     #[serde(default)]
     token: Option<String>,
-    #[serde(default)]
-    status: Option<Status>,
-    #[serde(default, rename = "orgID")]
-    org_id: Option<String>,
-    #[serde(default, rename = "userID")]
-    user_id: Option<String>,
-    #[serde(default)]
-    description: Option<String>,
-    #[serde(default)]
-    permissions: Option<Vec<Permission>>,
+    #[serde(flatten)]
+    auth: CreateAuth,
 }
 
 fn create(ctx: &mut Ctx) -> HttpResult<Reply> {
     let p = ctx.principal()?;
     let body = ctx.body()?;
-    let req: CreateLegacyAuth = parse_json(&body)?;
+    let CreateLegacyAuth {
+        token,
+        auth: mut req,
+    } = parse_json(&body)?;
     // InfluxDB validates the body in this order before it looks at permissions.
-    let permissions = req.permissions.unwrap_or_default();
+    let permissions = req.permissions.take().unwrap_or_default();
     if permissions.is_empty() {
         return Err(HttpError::invalid("authorization must include permissions"));
     }
@@ -109,8 +104,7 @@ fn create(ctx: &mut Ctx) -> HttpResult<Reply> {
         Some(text) => parse_id_field(text)?,
         None => return Err(HttpError::invalid("org id required")),
     };
-    let token = req
-        .token
+    let token = token
         .filter(|t| !t.is_empty())
         .ok_or_else(|| HttpError::invalid("token required for v1 user authorization type"))?;
     may_create_in(ctx, &p, org_id)?;
@@ -118,18 +112,9 @@ fn create(ctx: &mut Ctx) -> HttpResult<Reply> {
     if ctx.catalog().legacy_auth_by_token(&token).is_some() {
         return Err(HttpError::conflict("token already exists"));
     }
+    let auth = req.into_authorization(ctx, org_id, user_id, permissions, TokenHash::of(&token));
     let legacy = LegacyAuth {
-        auth: Authorization {
-            id: ctx.new_id(),
-            token_hash: TokenHash::of(&token),
-            status: req.status.unwrap_or_default(),
-            description: req.description.unwrap_or_default(),
-            org_id,
-            user_id,
-            permissions,
-            created_at: ctx.now,
-            updated_at: ctx.now,
-        },
+        auth,
         token,
         password: None,
     };
