@@ -4,7 +4,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use edgeflux_auth::{id_hex, Authorization, Org, TokenHash, User};
+use edgeflux_auth::{id_hex, Authorization, Org, PasswordHash, TokenHash, User};
 use edgeflux_types::{Id, Timestamp};
 use serde::{Deserialize, Serialize};
 
@@ -80,6 +80,17 @@ pub struct Session {
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct Key(#[serde(with = "id_hex")] pub Id);
 
+/// A v1 authorization (`/private/legacy/authorizations`) for InfluxQL and v1 clients: a
+/// user name, which InfluxDB calls its token (it is not secret), and a password. `auth`
+/// carries id, status, org, user and permissions; it is never a v2 token.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LegacyAuth {
+    pub token: String,
+    #[serde(default)]
+    pub password: Option<PasswordHash>,
+    pub auth: Authorization,
+}
+
 /// One change to the catalog. Puts are upserts by id.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "op", content = "v")]
@@ -100,6 +111,8 @@ pub enum Change {
     PutTask(Task),
     DeleteTask(Key),
     PutRun(Run),
+    PutLegacyAuth(LegacyAuth),
+    DeleteLegacyAuth(Key),
 }
 
 #[derive(Debug, Default, Clone, Serialize, Deserialize)]
@@ -115,6 +128,7 @@ pub struct Catalog {
     pub tasks: BTreeMap<u64, Task>,
     #[serde(default)]
     pub runs: BTreeMap<u64, Run>,
+    pub legacy_auths: BTreeMap<u64, LegacyAuth>,
     /// Token hash → authorization id (derived; rebuilt on load).
     #[serde(skip)]
     by_token: HashMap<TokenHash, u64>,
@@ -143,6 +157,7 @@ impl Catalog {
                 let tasks = &mut self.tasks;
                 tasks.retain(|_, t| t.org_id != id);
                 self.runs.retain(|_, r| tasks.contains_key(&r.task_id.0));
+                self.legacy_auths.retain(|_, l| l.auth.org_id != id);
                 for u in self.users.values_mut() {
                     u.owner_of.retain(|o| *o != id);
                 }
@@ -162,6 +177,7 @@ impl Catalog {
                     self.remove_auth(a);
                 }
                 self.sessions.retain(|s| s.user_id != id);
+                self.legacy_auths.retain(|_, l| l.auth.user_id != id);
             }
             Change::PutAuth(a) => {
                 self.remove_auth(a.id.0);
@@ -206,6 +222,12 @@ impl Catalog {
                 let task = r.task_id;
                 self.runs.insert(r.id.0, r);
                 self.prune_runs(task);
+            }
+            Change::PutLegacyAuth(l) => {
+                self.legacy_auths.insert(l.auth.id.0, l);
+            }
+            Change::DeleteLegacyAuth(Key(id)) => {
+                self.legacy_auths.remove(&id.0);
             }
         }
     }
@@ -306,5 +328,11 @@ impl Catalog {
             || self.dbrps.contains_key(&k)
             || self.tasks.contains_key(&k)
             || self.runs.contains_key(&k)
+            || self.legacy_auths.contains_key(&k)
+    }
+
+    /// The v1 authorization with this user name (InfluxDB's legacy "token").
+    pub fn legacy_auth_by_token(&self, token: &str) -> Option<&LegacyAuth> {
+        self.legacy_auths.values().find(|l| l.token == token)
     }
 }

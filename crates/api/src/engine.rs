@@ -25,6 +25,9 @@ pub struct Options {
     pub snapshot_after_bytes: u64,
     /// Session lifetime (nanoseconds).
     pub session_ns: i64,
+    /// Most bytes of tables one Flux query may hold (`--query-memory-bytes`); 0 = unlimited.
+    /// Over it the query fails with `memory allocation limit reached` (400).
+    pub query_memory_bytes: usize,
 }
 
 impl Default for Options {
@@ -34,6 +37,7 @@ impl Default for Options {
             password_cost: PasswordCost::DEFAULT,
             snapshot_after_bytes: 64 * 1024 * 1024,
             session_ns: 60 * 60 * 1_000_000_000,
+            query_memory_bytes: 0,
         }
     }
 }

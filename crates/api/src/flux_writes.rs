@@ -8,7 +8,7 @@ use std::borrow::Cow;
 use std::cell::RefCell;
 
 use edgeflux_auth::{Action, Principal, ResourceType};
-use edgeflux_flux::{FluxError, FluxResult, QueryOptions, WritePoint, WriteTarget};
+use edgeflux_flux::{FluxError, FluxResult, QueryLimits, QueryOptions, WritePoint, WriteTarget};
 use edgeflux_lineproto::{FieldValue as LineValue, Line};
 use edgeflux_types::{FieldValue, Id};
 
@@ -149,6 +149,7 @@ pub fn execute(
     org: Id,
     flux: &str,
     options: &QueryOptions,
+    limits: QueryLimits<'_>,
     now: i64,
 ) -> HttpResult<(Vec<FluxResult>, Vec<Vec<u8>>)> {
     let c = &engine.catalog;
@@ -168,8 +169,8 @@ pub fn execute(
     let writes = QueryWrites::new(c, principal, org);
     let source =
         crate::flux_source::StoreSource::new(&engine.data.store, readable).with_writes(&writes);
-    let results =
-        edgeflux_flux::execute(flux, options, &source).map_err(crate::routes::query::flux_error)?;
+    let results = edgeflux_flux::execute_with_limits(flux, options, &source, limits)
+        .map_err(crate::routes::query::flux_error)?;
     drop(source);
     let log = writes.into_log(&engine.data, now)?;
     Ok((results, log))

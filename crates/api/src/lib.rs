@@ -62,6 +62,12 @@ pub trait Env {
     fn now_ns(&self) -> i64;
     /// Fills `buf` from a CSPRNG (tokens, IDs).
     fn fill_random(&mut self, buf: &mut [u8]);
+    /// Asked while a Flux query runs (between tables and every so many function calls):
+    /// `Some(reason)` stops it, answered 408 with the reason. Edges with a deadline (the
+    /// native server's `--query-timeout`) say when it has passed; the default never stops.
+    fn query_interrupted(&self) -> Option<String> {
+        None
+    }
 }
 
 /// An HTTP request as the edge received it (body already fully read, still encoded).

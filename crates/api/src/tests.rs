@@ -1071,8 +1071,9 @@ fn auth_matrix() {
         "all-access",
     ];
     type Route = (&'static str, &'static str, &'static str, [u16; 6]);
-    // {A} = org id, {B} = the bucket's id, {U} = the admin user, {T} = the operator token's id.
-    let routes: [Route; 25] = [
+    // {A} = org id, {B} = the bucket's id, {U} = the admin user, {T} = the operator token's id,
+    // {L} = a v1 (legacy) authorization's id.
+    let routes: &[Route] = &[
         ("GET", "/api/v2/buckets", "", [401, 200, 200, 200, 200, 200]),
         (
             "POST",
@@ -1203,8 +1204,44 @@ fn auth_matrix() {
             "",
             [401, 501, 501, 501, 501, 501],
         ),
+        (
+            "GET",
+            "/private/legacy/authorizations",
+            "",
+            [401, 200, 200, 200, 200, 200],
+        ),
+        (
+            "POST",
+            "/private/legacy/authorizations",
+            r#"{"token":"v1-new","orgID":"{A}","permissions":[{"action":"read","resource":{"type":"buckets","id":"{B}","orgID":"{A}"}}]}"#,
+            [401, 401, 401, 401, 401, 201],
+        ),
+        (
+            "GET",
+            "/private/legacy/authorizations/{L}",
+            "",
+            [401, 401, 401, 401, 401, 200],
+        ),
+        (
+            "PATCH",
+            "/private/legacy/authorizations/{L}",
+            r#"{"status":"inactive"}"#,
+            [401, 401, 401, 401, 401, 200],
+        ),
+        (
+            "DELETE",
+            "/private/legacy/authorizations/{L}",
+            "",
+            [401, 401, 401, 401, 401, 204],
+        ),
+        (
+            "POST",
+            "/private/legacy/authorizations/{L}/password",
+            r#"{"password":"v1-password"}"#,
+            [401, 401, 401, 401, 401, 204],
+        ),
     ];
-    for (method, path, payload, want) in routes {
+    for &(method, path, payload, want) in routes {
         for (k, kind) in KINDS.iter().enumerate() {
             let mut h = Harness::new();
             let s = h.setup();
@@ -1214,6 +1251,10 @@ fn auth_matrix() {
             let org_buckets = |action: &str| json!([{"action": action, "resource": {"type": "buckets", "orgID": s.org_id}}]);
             let operator_auth_id = body(&h.call("GET", "/api/v2/authorizations", Some(&admin), ""))
                 ["authorizations"][0]["id"]
+                .as_str()
+                .unwrap()
+                .to_string();
+            let legacy_auth_id = legacy_authorizations::create(&mut h, &admin, &s, "v1-user")["id"]
                 .as_str()
                 .unwrap()
                 .to_string();
@@ -1234,12 +1275,15 @@ fn auth_matrix() {
                     .replace("{B}", &s.bucket_id)
                     .replace("{U}", &s.user_id)
                     .replace("{T}", &operator_auth_id)
+                    .replace("{L}", &legacy_auth_id)
             };
             let r = h.call(method, &fill(path), token.as_deref(), &fill(payload));
             assert_cell(&r, want[k], &format!("{method} {path} with {kind} token"));
         }
     }
 }
+
+mod legacy_authorizations;
 
 mod fuzz {
     use super::*;

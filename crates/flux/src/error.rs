@@ -19,6 +19,12 @@ pub enum FluxError {
     /// `internal error` (HTTP 500).
     #[error("{0}")]
     Internal(String),
+    /// `resource exhausted`: the query went over its memory budget (HTTP 400).
+    #[error("{0}")]
+    ResourceExhausted(String),
+    /// `canceled`: the edge stopped the query (its deadline passed); HTTP 408.
+    #[error("{0}")]
+    Canceled(String),
 }
 
 impl FluxError {
@@ -30,6 +36,8 @@ impl FluxError {
             FluxError::Unimplemented(_) => "unimplemented",
             FluxError::PermissionDenied(_) => "forbidden",
             FluxError::Internal(_) => "internal error",
+            FluxError::ResourceExhausted(_) => "resource exhausted",
+            FluxError::Canceled(_) => "canceled",
         }
     }
 
@@ -40,7 +48,9 @@ impl FluxError {
             | FluxError::NotFound(m)
             | FluxError::Unimplemented(m)
             | FluxError::PermissionDenied(m)
-            | FluxError::Internal(m) => m,
+            | FluxError::Internal(m)
+            | FluxError::ResourceExhausted(m)
+            | FluxError::Canceled(m) => m,
         }
     }
 
@@ -57,6 +67,8 @@ impl FluxError {
             FluxError::Unimplemented(m) => FluxError::Unimplemented(wrap(m)),
             FluxError::PermissionDenied(m) => FluxError::PermissionDenied(wrap(m)),
             FluxError::Internal(m) => FluxError::Internal(wrap(m)),
+            FluxError::ResourceExhausted(m) => FluxError::ResourceExhausted(wrap(m)),
+            FluxError::Canceled(m) => FluxError::Canceled(wrap(m)),
         }
     }
 }

@@ -21,6 +21,7 @@
 pub mod csv;
 pub mod error;
 pub mod eval;
+pub mod limits;
 mod semantic;
 pub mod source;
 pub mod stdlib;
@@ -31,6 +32,7 @@ pub mod value;
 
 pub use csv::{decode_csv, encode_csv, encode_error, Dialect, FluxResult};
 pub use error::FluxError;
+pub use limits::QueryLimits;
 pub use source::{
     BucketInfo, MemorySource, NoSource, Predicate, ScanSpec, Source, WindowFn, WindowSpec,
     WritePoint, WriteTarget,
@@ -57,5 +59,17 @@ pub fn execute(
     options: &QueryOptions,
     source: &dyn Source,
 ) -> Result<Vec<FluxResult>, FluxError> {
-    eval::run_program(source_text, options, source)
+    eval::run_program(source_text, options, source, QueryLimits::default())
+}
+
+/// [`execute`] within a memory budget and an interrupt the edge owns (see [`limits`]):
+/// going over the budget is [`FluxError::ResourceExhausted`], an interrupt
+/// [`FluxError::Canceled`].
+pub fn execute_with_limits(
+    source_text: &str,
+    options: &QueryOptions,
+    source: &dyn Source,
+    limits: QueryLimits<'_>,
+) -> Result<Vec<FluxResult>, FluxError> {
+    eval::run_program(source_text, options, source, limits)
 }

@@ -164,6 +164,8 @@ impl EngineCore {
         let now = JsEnv.now_ns();
         engine.set_options(Options {
             snapshot_after_bytes,
+            // A tab has far more room than a Worker isolate; still, no query may take it all.
+            query_memory_bytes: 256 << 20,
             ..engine.options().clone()
         });
         engine.set_started(now);

@@ -4,6 +4,7 @@ mod authorizations;
 mod buckets;
 mod dbrps;
 mod delete;
+mod legacy_authorizations;
 mod orgs;
 pub(crate) mod query;
 mod setup;
@@ -123,6 +124,8 @@ pub(crate) fn dispatch(ctx: &mut Ctx) -> HttpResult<Reply> {
             }
         }
         ["api", "v2", "tasks", ..] => tasks_routes(ctx, m, &segs[3..]),
+        ["private", "legacy", "authorizations", rest @ ..]
+        | ["legacy", "authorizations", rest @ ..] => legacy_authorizations::route(ctx, m, rest),
         ["write"] => only(m, &["POST"], || v1::write(ctx)),
         ["query"] => only(m, &["GET", "POST"], || v1::query(ctx)),
         _ => Err(HttpError::not_found("path not found")),

@@ -185,9 +185,22 @@ pub(crate) fn run(ctx: &Ctx, p: &Principal, org: Id, request: QueryRequest) -> H
         prelude: request.prelude,
         org: Some(org_name),
     };
+    let env: &dyn crate::Env = &*ctx.env;
+    let interrupted = || env.query_interrupted();
+    let limits = edgeflux_flux::QueryLimits {
+        max_bytes: ctx.engine.options.query_memory_bytes,
+        interrupt: Some(&interrupted),
+    };
     // `to()` writes come back as log records, made durable before the answer goes out.
-    let (results, log) =
-        crate::flux_writes::execute(ctx.engine, p, org, &request.flux, &options, ctx.now)?;
+    let (results, log) = crate::flux_writes::execute(
+        ctx.engine,
+        p,
+        org,
+        &request.flux,
+        &options,
+        limits,
+        ctx.now,
+    )?;
     let prefer = ctx.req.header("Prefer").unwrap_or("");
     if prefer.contains("return-no-content") {
         return Ok(Reply {
@@ -222,8 +235,13 @@ pub(crate) fn flux_error(e: edgeflux_flux::FluxError) -> HttpError {
     use edgeflux_flux::FluxError as F;
     match e {
         F::NotFound(m) => HttpError::not_found(m),
-        F::Invalid(m) | F::Unimplemented(m) => HttpError::invalid(m),
+        F::Invalid(m) | F::Unimplemented(m) | F::ResourceExhausted(m) => HttpError::invalid(m),
         F::PermissionDenied(m) => HttpError::forbidden(m),
         F::Internal(m) => HttpError::internal(m),
+        // InfluxDB answers a query whose deadline passed with 408, keeping the error's code.
+        F::Canceled(m) => HttpError {
+            status: 408,
+            ..HttpError::invalid(m)
+        },
     }
 }

@@ -138,10 +138,25 @@ fn execute(ctx: &mut Ctx, task: &mut Task, mut run: Run) -> Vec<Vec<u8>> {
         prelude: None,
         org: Some(org_name),
     };
+    // A run has the same limits as a query; the edge's interrupt bounds its time.
+    let env: &dyn crate::Env = &*ctx.env;
+    let interrupted = || env.query_interrupted();
+    let limits = edgeflux_flux::QueryLimits {
+        max_bytes: engine.options.query_memory_bytes,
+        interrupt: Some(&interrupted),
+    };
     let outcome = task_principal(&engine.catalog, task).and_then(|p| {
-        crate::flux_writes::execute(engine, &p, task.org_id, &task.flux, &options, started)
-            .map(|(_, writes)| writes)
-            .map_err(|e| e.message)
+        crate::flux_writes::execute(
+            engine,
+            &p,
+            task.org_id,
+            &task.flux,
+            &options,
+            limits,
+            started,
+        )
+        .map(|(_, writes)| writes)
+        .map_err(|e| e.message)
     });
     let finished = ctx.env.now_ns();
     let (mut log, status) = match outcome {
