@@ -192,15 +192,8 @@ pub(crate) fn run(ctx: &Ctx, p: &Principal, org: Id, request: QueryRequest) -> H
         interrupt: Some(&interrupted),
     };
     // `to()` writes come back as log records, made durable before the answer goes out.
-    let (results, log) = crate::flux_writes::execute(
-        ctx.engine,
-        p,
-        org,
-        &request.flux,
-        &options,
-        limits,
-        ctx.now,
-    )?;
+    let (results, log) =
+        crate::flux_writes::execute(ctx.engine, p, org, &request.flux, &options, limits, ctx.now)?;
     let prefer = ctx.req.header("Prefer").unwrap_or("");
     if prefer.contains("return-no-content") {
         return Ok(Reply {
