@@ -25,6 +25,9 @@ pub struct Options {
     pub snapshot_after_bytes: u64,
     /// Session lifetime (nanoseconds).
     pub session_ns: i64,
+    /// Most bytes of tables one Flux query may hold (`--query-memory-bytes`); 0 = unlimited.
+    /// Over it the query fails with `memory allocation limit reached` (400).
+    pub query_memory_bytes: usize,
 }
 
 impl Default for Options {
@@ -34,6 +37,7 @@ impl Default for Options {
             password_cost: PasswordCost::DEFAULT,
             snapshot_after_bytes: 64 * 1024 * 1024,
             session_ns: 60 * 60 * 1_000_000_000,
+            query_memory_bytes: 0,
         }
     }
 }
@@ -122,14 +126,7 @@ impl Engine {
     pub fn handle(&self, request: &Request, env: &mut dyn Env) -> Handled {
         self.requests
             .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        let mut ctx = Ctx {
-            engine: self,
-            req: request,
-            params: Params::parse(&request.query),
-            now: env.now_ns(),
-            env,
-            used_ids: HashSet::new(),
-        };
+        let mut ctx = Ctx::new(self, request, env);
         let (mut response, log) = match routes::dispatch(&mut ctx) {
             Ok(reply) => (reply.response, reply.log),
             Err(e) => (e.into_response(), Vec::new()),
@@ -230,18 +227,20 @@ impl Engine {
                 "organization name {org:?} not found"
             )));
         };
-        let buckets: Vec<crate::catalog::Bucket> = self
+        let buckets = self
             .catalog
             .buckets
             .values()
             .filter(|b| b.org_id == o.id)
-            .cloned()
+            .map(crate::flux_source::SourceBucket::of)
             .collect();
         let options = edgeflux_flux::QueryOptions {
             org: Some(o.name.clone()),
             ..options.clone()
         };
-        crate::data::execute_flux(&self.data, &buckets, flux, &options)
+        // Read only: without a write seam, to() reports that it cannot write.
+        let source = crate::flux_source::StoreSource::new(&self.data.store, buckets);
+        edgeflux_flux::execute(flux, &options, &source)
     }
 
     fn from_snapshot(bytes: &[u8]) -> Result<Engine, ApiError> {
@@ -281,6 +280,17 @@ pub(crate) struct Ctx<'a> {
 }
 
 impl<'a> Ctx<'a> {
+    pub fn new(engine: &'a Engine, req: &'a Request, env: &'a mut dyn Env) -> Ctx<'a> {
+        Ctx {
+            engine,
+            req,
+            params: Params::parse(&req.query),
+            now: env.now_ns(),
+            env,
+            used_ids: HashSet::new(),
+        }
+    }
+
     pub fn catalog(&self) -> &Catalog {
         &self.engine.catalog
     }

@@ -132,8 +132,11 @@ pub fn catch(i: &mut Interp, a: &mut Args) -> Result<Value> {
 /// Flux's numeric error codes (`codes.Code`).
 fn flux_code(e: &FluxError) -> u64 {
     match e {
+        FluxError::Canceled(_) => 1,
         FluxError::Invalid(_) => 3,
         FluxError::NotFound(_) => 5,
+        FluxError::PermissionDenied(_) => 7,
+        FluxError::ResourceExhausted(_) => 8,
         FluxError::Unimplemented(_) => 12,
         FluxError::Internal(_) => 13,
     }

@@ -77,41 +77,41 @@ impl Parser<'_> {
             None => Err(self.error("unexpected end")),
         }
     }
-    fn object(&mut self) -> Result<Value> {
+    /// Items separated by commas after an opening bracket, up to `close`.
+    fn list(&mut self, close: u8, mut item: impl FnMut(&mut Self) -> Result<()>) -> Result<()> {
         self.pos += 1;
-        let mut rec = Record::default();
-        if !self.eat(b'}') {
-            loop {
-                self.space();
-                let key = self.string()?;
-                if !self.eat(b':') {
-                    return Err(self.error("expected ':'"));
-                }
-                rec.set(&key, self.value()?);
-                if self.eat(b'}') {
-                    break;
-                }
-                if !self.eat(b',') {
-                    return Err(self.error("expected ',' or '}'"));
-                }
+        if self.eat(close) {
+            return Ok(());
+        }
+        loop {
+            item(self)?;
+            if self.eat(close) {
+                return Ok(());
+            }
+            if !self.eat(b',') {
+                return Err(self.error("expected ',' or a closing bracket"));
             }
         }
+    }
+    fn object(&mut self) -> Result<Value> {
+        let mut rec = Record::default();
+        self.list(b'}', |p| {
+            p.space();
+            let key = p.string()?;
+            if !p.eat(b':') {
+                return Err(p.error("expected ':'"));
+            }
+            rec.set(&key, p.value()?);
+            Ok(())
+        })?;
         Ok(Value::Record(Arc::new(rec)))
     }
     fn array(&mut self) -> Result<Value> {
-        self.pos += 1;
         let mut items = Vec::new();
-        if !self.eat(b']') {
-            loop {
-                items.push(self.value()?);
-                if self.eat(b']') {
-                    break;
-                }
-                if !self.eat(b',') {
-                    return Err(self.error("expected ',' or ']'"));
-                }
-            }
-        }
+        self.list(b']', |p| {
+            items.push(p.value()?);
+            Ok(())
+        })?;
         Ok(Value::Array(Arc::new(items)))
     }
     fn string(&mut self) -> Result<String> {

@@ -13,6 +13,7 @@ pub mod prometheus;
 pub mod schema;
 pub mod small_packages;
 pub mod tdigest;
+pub mod to;
 pub mod universe;
 
 use crate::eval::{BuiltinFn, Function};
@@ -84,6 +85,7 @@ const UNIVERSE: &[(&str, Option<&str>, BuiltinFn)] = &[
     ("length", Some("arr"), u::length),
     ("contains", None, u::contains),
     ("buckets", None, u::buckets),
+    ("to", T, to::to),
     ("die", None, u::die),
     ("display", None, display::display),
     ("float", None, c::float),
@@ -314,7 +316,11 @@ pub fn package(path: &str) -> Option<Value> {
             f("remove", None, p::dict_remove),
             f("fromList", None, p::dict_from_list),
         ],
-        "influxdata/influxdb" => vec![f("from", None, u::from), f("buckets", None, u::buckets)],
+        "influxdata/influxdb" => vec![
+            f("from", None, u::from),
+            f("buckets", None, u::buckets),
+            f("to", T, to::to),
+        ],
         "influxdata/influxdb/schema" => vec![
             f("measurements", None, schema::measurements),
             f("tagValues", None, schema::tag_values),

@@ -242,7 +242,7 @@ pub fn yield_(i: &mut Interp, a: &mut Args) -> Result<Value> {
     let name = a.string_or("name", "_result")?;
     let input = a.take("tables").ok_or_else(|| a.missing("tables"))?;
     let tables = i.take_tables(input, "yield")?;
-    crate::eval::add_result(i, &name, tables.clone());
+    crate::eval::add_result(i, &name, tables.clone())?;
     Ok(stream(tables))
 }
 
