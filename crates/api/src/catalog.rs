@@ -338,3 +338,20 @@ impl Catalog {
         self.legacy_auths.values().find(|l| l.token == token)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::Catalog;
+
+    /// A catalog snapshot as the first release wrote it (before tasks, runs and legacy
+    /// authorizations existed). Fields added since must default, or an upgraded server
+    /// would skip its snapshot as unreadable and come back without the data in it.
+    const FIRST_RELEASE_CATALOG: &str = r#"{"onboarded":true,"orgs":{},"users":{},"auths":{},"buckets":{},"dbrps":{},"sessions":[]}"#;
+
+    #[test]
+    fn first_release_snapshots_stay_readable() {
+        let c: Catalog = serde_json::from_str(FIRST_RELEASE_CATALOG).expect("old catalog decodes");
+        assert!(c.onboarded);
+        assert!(c.tasks.is_empty() && c.runs.is_empty() && c.legacy_auths.is_empty());
+    }
+}
