@@ -5,13 +5,16 @@
 //! for callers that only want a clean AST or an error.
 
 pub mod ast;
+pub mod binary;
 mod diagnostic;
+mod encode;
 pub mod format;
 pub mod json;
 pub mod lexer;
 mod nesting;
 mod parser;
 
+pub use binary::to_binary;
 pub use diagnostic::{Diagnostic, LineIndex, Position};
 pub use format::{format, format_source, format_with_source};
 pub use json::{diagnostics_to_json, to_json, JsonOptions};
