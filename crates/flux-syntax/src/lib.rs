@@ -128,7 +128,9 @@ pub fn parse(source: &str) -> ParseResult {
             .filter(|d| unterminated.is_none_or(|u| d.span.start < u)),
     );
     diagnostics.sort_by_key(|d| (d.span.start, d.span.end));
-    diagnostics.dedup();
+    // One complaint per place: when recovery inside a statement and recovery of the statement
+    // both stop at the same token, the first (innermost) explanation is kept.
+    diagnostics.dedup_by(|later, first| later.span == first.span);
     ParseResult { file, diagnostics }
 }
 
