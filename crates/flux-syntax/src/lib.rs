@@ -3,6 +3,11 @@
 //! Entry point: [`parse`] returns the (possibly partial) [`ast::File`] plus every
 //! [`Diagnostic`] found; it never panics on user input. [`parse_strict`] is the convenience
 //! for callers that only want a clean AST or an error.
+//!
+//! Handing the AST to other languages: [`to_json`] (libflux's node names, `start`/`end` byte
+//! offsets; see [`json`]) and [`to_binary`], a compact word encoding (see [`binary`]) that
+//! `js/ast_decoder.mjs` turns into the same JavaScript objects `JSON.parse` makes of the
+//! compact JSON, several times faster.
 
 pub mod ast;
 pub mod binary;
