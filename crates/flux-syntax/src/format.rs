@@ -5,8 +5,9 @@
 //! parameters) stay on one line unless they have more than 4 items, do not fit in 100 columns,
 //! contain a line break or a comment — then one item per line with a trailing comma; pipe
 //! chains of two or more `|>` put each stage on its own line; function blocks are always
-//! multi-line; statements of different kinds, or with attributes or comments, are separated by
-//! a blank line.
+//! multi-line; two blank lines follow the package clause; statements of different kinds, or
+//! with attributes or comments, are separated by a blank line, and so are statements the
+//! source separated by one (without the source: after a statement that took several lines).
 //!
 //! Comments live in [`File::comments`]. They are printed at "break points" (before a statement,
 //! before an item of a multi-line list or pipe) in source order, so none is lost; a comment
@@ -45,6 +46,9 @@ struct Printer<'a> {
     inline_depth: usize,
     /// Per comment: is it followed by a blank line in the source?
     blank_after: Vec<bool>,
+    /// The source, when known: blank lines between statements are kept from it, as
+    /// `flux fmt` does.
+    source: Option<&'a str>,
 }
 
 fn needs_parens(child: &Expression, parent_prec: u8, right: bool) -> bool {
@@ -155,7 +159,7 @@ fn format_float(v: f64) -> String {
 }
 
 impl<'a> Printer<'a> {
-    fn new(file: &'a File, source: Option<&str>) -> Self {
+    fn new(file: &'a File, source: Option<&'a str>) -> Self {
         let trailing = file
             .comments
             .iter()
@@ -185,6 +189,7 @@ impl<'a> Printer<'a> {
             .collect();
         Printer {
             blank_after,
+            source,
             out: String::new(),
             indent: 0,
             comments: &file.comments,
@@ -283,8 +288,9 @@ impl<'a> Printer<'a> {
                 .or_else(|| file.body.first().map(|s| s.span().start))
                 .unwrap_or(u32::MAX);
             self.trailing(limit);
+            // two blank lines after the package clause, as `flux fmt` puts them
             if !file.imports.is_empty() || !file.body.is_empty() {
-                self.w("\n\n");
+                self.w("\n\n\n");
             }
         }
         for (i, imp) in file.imports.iter().enumerate() {
@@ -370,10 +376,21 @@ impl<'a> Printer<'a> {
                 && self.comments[self.next].span.start < s.span().start
                 && self.inline_depth == 0;
             if i > 0 {
+                // With the source, a blank line there is kept (`flux fmt`'s rule); without,
+                // a statement that took several lines is set apart.
+                let apart = match self.source {
+                    Some(src) => {
+                        let gap = src
+                            .get(body[i - 1].span().end as usize..s.span().start as usize)
+                            .unwrap_or_default();
+                        gap.matches('\n').count() > 1
+                    }
+                    None => prev_multiline,
+                };
                 let blank = Self::stmt_kind(&body[i - 1]) != Self::stmt_kind(s)
                     || !s.attributes().is_empty()
                     || has_comment
-                    || prev_multiline;
+                    || apart;
                 self.newline();
                 if blank {
                     // blank line without indentation
