@@ -5,7 +5,9 @@
 //! parameters) stay on one line unless they have more than 4 items, do not fit in 100 columns,
 //! contain a line break or a comment — then one item per line with a trailing comma; pipe
 //! chains of two or more `|>` put each stage on its own line; function blocks are always
-//! multi-line; two blank lines follow the package clause; statements of different kinds, or
+//! multi-line; a value after `x =`, `option x =` or `return` that breaks over lines starts on
+//! a line of its own unless it opens with a bracket or a parameter list; two blank lines follow
+//! the package clause; statements of different kinds, or
 //! with attributes or comments, are separated by a blank line, and so are statements the
 //! source separated by one (without the source: after a statement that took several lines).
 //!
@@ -414,8 +416,8 @@ impl<'a> Printer<'a> {
         match s {
             Statement::Variable(v) => {
                 self.w(&v.id.name);
-                self.w(" = ");
-                self.expr(&v.init);
+                self.w(" =");
+                self.assigned(&v.init);
             }
             Statement::Option(o) => {
                 self.w("option ");
@@ -424,8 +426,8 @@ impl<'a> Printer<'a> {
                     self.w(".");
                 }
                 self.w(&o.id.name);
-                self.w(" = ");
-                self.expr(&o.init);
+                self.w(" =");
+                self.assigned(&o.init);
             }
             Statement::Builtin(b) => {
                 self.w("builtin ");
@@ -444,12 +446,40 @@ impl<'a> Printer<'a> {
                 self.block(&t.block);
             }
             Statement::Return(r) => {
-                self.w("return ");
-                self.expr(&r.argument);
+                self.w("return");
+                self.assigned(&r.argument);
             }
             Statement::Expression(e) => self.expr(&e.expression),
             Statement::Bad(b) => self.w(&b.text),
         }
+    }
+
+    /// The value after `x =`, `option x =` or `return`. As in `flux fmt`, a value that takes
+    /// several lines or overflows the line moves to the next line, one level deeper, unless it
+    /// opens with something that can stay on this line: `[`, `{`, a parameter list, an
+    /// index, or an interpolated string's quote.
+    fn assigned(&mut self, e: &Expression) {
+        let stays = match e {
+            Expression::Array(_)
+            | Expression::Record(_)
+            | Expression::Function(_)
+            | Expression::Index(_) => true,
+            Expression::String(s) => s.as_plain().is_none(),
+            _ => false,
+        };
+        let start = self.out.len();
+        let next_comment = self.next;
+        self.w(" ");
+        self.expr(e);
+        if stays || (!self.out[start..].contains('\n') && self.column() <= WIDTH) {
+            return;
+        }
+        self.out.truncate(start);
+        self.next = next_comment;
+        self.indent += 1;
+        self.newline();
+        self.expr(e);
+        self.indent -= 1;
     }
 
     fn block(&mut self, b: &Block) {
