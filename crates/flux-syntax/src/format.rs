@@ -46,6 +46,8 @@ struct Printer<'a> {
     next: usize,
     /// When > 0 we are rendering a trial inline string: never emit comments.
     inline_depth: usize,
+    /// Values being rendered on trial by [`Printer::hang`] right now, nested.
+    trials: usize,
     /// Per comment: is it followed by a blank line in the source?
     blank_after: Vec<bool>,
     /// The source, when known: blank lines between statements are kept from it, as
@@ -198,6 +200,7 @@ impl<'a> Printer<'a> {
             trailing,
             next: 0,
             inline_depth: 0,
+            trials: 0,
         }
     }
 
@@ -454,10 +457,10 @@ impl<'a> Printer<'a> {
         }
     }
 
-    /// The value after `x =`, `option x =` or `return`. As in `flux fmt`, a value that takes
-    /// several lines or overflows the line moves to the next line, one level deeper, unless it
-    /// opens with something that can stay on this line: `[`, `{`, a parameter list, an
-    /// index, or an interpolated string's quote.
+    /// The value after `x =`, `option x =`, `return` or `key:`. As in `flux fmt`, a value that
+    /// takes several lines or overflows the line moves to the next line, one level deeper,
+    /// unless it opens with something that can stay on this line: `[`, `{`, a parameter list,
+    /// an index, or an interpolated string's quote.
     fn assigned(&mut self, e: &Expression) {
         let stays = match e {
             Expression::Array(_)
@@ -467,18 +470,34 @@ impl<'a> Printer<'a> {
             Expression::String(s) => s.as_plain().is_none(),
             _ => false,
         };
+        self.hang(stays, |p| p.expr(e));
+    }
+
+    /// Prints ` value` with `print`; if that breaks over lines or overflows (and `stays` is
+    /// false), prints it again on a new line, one level deeper, instead.
+    fn hang(&mut self, stays: bool, print: impl Fn(&mut Self)) {
+        // Each trial can print its value twice; nested trials would multiply that, so past a
+        // few levels the value simply stays (a function of the tree, hence still idempotent).
+        const MAX_TRIALS: usize = 6;
+        if stays || self.inline_depth > 0 || self.trials >= MAX_TRIALS {
+            self.w(" ");
+            print(self);
+            return;
+        }
         let start = self.out.len();
         let next_comment = self.next;
+        self.trials += 1;
         self.w(" ");
-        self.expr(e);
-        if stays || (!self.out[start..].contains('\n') && self.column() <= WIDTH) {
+        print(self);
+        self.trials -= 1;
+        if !self.out[start..].contains('\n') && self.column() <= WIDTH {
             return;
         }
         self.out.truncate(start);
         self.next = next_comment;
         self.indent += 1;
         self.newline();
-        self.expr(e);
+        print(self);
         self.indent -= 1;
     }
 
@@ -699,8 +718,8 @@ impl<'a> Printer<'a> {
             PropertyKey::String(s) => self.w(&format!("\"{}\"", escape_string(&s.value))),
         }
         if let Some(v) = &p.value {
-            self.w(": ");
-            self.expr(v);
+            self.w(":");
+            self.assigned(v);
         }
     }
 
@@ -781,19 +800,23 @@ impl<'a> Printer<'a> {
             },
             |p| p.span,
         );
-        self.w(" => ");
+        self.w(" =>");
         match &f.body {
-            FunctionBody::Block(b) => self.block(b),
-            FunctionBody::Expression(e) => {
+            FunctionBody::Block(b) => {
+                self.w(" ");
+                self.block(b);
+            }
+            // any expression body that breaks starts on its own line
+            FunctionBody::Expression(e) => self.hang(false, |p| {
                 // a record body needs parentheses to not read as a block
                 if matches!(e, Expression::Record(_)) {
-                    self.w("(");
-                    self.expr(e);
-                    self.w(")");
+                    p.w("(");
+                    p.expr(e);
+                    p.w(")");
                 } else {
-                    self.expr(e);
+                    p.expr(e);
                 }
-            }
+            }),
         }
     }
 
