@@ -48,6 +48,9 @@ struct Printer<'a> {
     inline_depth: usize,
     /// Values being rendered on trial by [`Printer::hang`] right now, nested.
     trials: usize,
+    /// The next [`Printer::list`], if it breaks over lines, keeps its first item on the
+    /// opening line.
+    first_item_inline: bool,
     /// Per comment: is it followed by a blank line in the source?
     blank_after: Vec<bool>,
     /// The source, when known: blank lines between statements are kept from it, as
@@ -201,6 +204,7 @@ impl<'a> Printer<'a> {
             next: 0,
             inline_depth: 0,
             trials: 0,
+            first_item_inline: false,
         }
     }
 
@@ -622,6 +626,9 @@ impl<'a> Printer<'a> {
                     return;
                 }
                 let items: Vec<&Property> = r.properties.iter().collect();
+                // `flux fmt` keeps the first property on the `{r with` line when the record
+                // breaks only for lack of room (not for having more than 4 properties)
+                self.first_item_inline = r.with.is_some();
                 self.list(
                     &open,
                     "}",
@@ -733,6 +740,9 @@ impl<'a> Printer<'a> {
         item: impl Fn(&mut Self, &T),
         item_span: impl Fn(&T) -> Span,
     ) {
+        let first_inline = std::mem::take(&mut self.first_item_inline)
+            && items.len() <= MULTILINE
+            && !self.has_comment_in(span);
         let multiline = items.len() > MULTILINE || self.has_comment_in(span) || {
             let s = self.inline(|p| {
                 p.w(open);
@@ -759,8 +769,10 @@ impl<'a> Printer<'a> {
         }
         self.indent += 1;
         for (i, it) in items.iter().enumerate() {
-            self.newline();
-            self.leading(item_span(it).start);
+            if i > 0 || !first_inline {
+                self.newline();
+                self.leading(item_span(it).start);
+            }
             item(self, it);
             self.w(",");
             let limit = items
