@@ -3,8 +3,9 @@
 //! Layout rules (close to libflux's `flux fmt`, but decided from the AST alone so the output is
 //! idempotent): 4-space indent; lists (records, call arguments, arrays, dictionaries,
 //! parameters) stay on one line unless they have more than 4 items, do not fit in 100 columns,
-//! contain a line break or a comment — then one item per line with a trailing comma; pipe
-//! chains of two or more `|>` put each stage on its own line; function blocks are always
+//! contain a line break or a comment — then one item per line with a trailing comma; a pipe
+//! chain puts each stage on its own line if it had them in the source (without the source:
+//! if it has two or more stages) or does not fit; function blocks are always
 //! multi-line; a value after `x =`, `option x =` or `return` that breaks over lines starts on
 //! a line of its own unless it opens with a bracket or a parameter list; two blank lines follow
 //! the package clause; statements of different kinds, or
@@ -859,7 +860,13 @@ impl<'a> Printer<'a> {
             head = &inner.argument;
         }
         calls.reverse();
-        let multiline = calls.len() >= 2 || self.has_comment_in(p.span) || {
+        // With the source, a chain keeps its stages on separate lines if it had them (as
+        // `flux fmt` does); without, a chain of two or more stages always breaks.
+        let broken = match self.source {
+            Some(src) => src.get(p.span.range()).is_some_and(|t| t.contains('\n')),
+            None => calls.len() >= 2,
+        };
+        let multiline = broken || self.has_comment_in(p.span) || {
             let s = self.inline(|q| q.pipe_inline(head, &calls));
             !self.fits(&s)
         };

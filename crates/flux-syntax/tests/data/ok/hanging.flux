@@ -19,3 +19,5 @@ check = () => {
     return if exists r.x then "a very long consequent string value" else "a very long alternate string value"
 }
 m = (r) => ({r with first_property: "a long string value that does not fit", second: r._value * 2.0, third: 3})
+kept = from(bucket: "b")
+    |> range(start: -1h)
