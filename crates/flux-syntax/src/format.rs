@@ -47,7 +47,7 @@ struct Printer<'a> {
     next: usize,
     /// When > 0 we are rendering a trial inline string: never emit comments.
     inline_depth: usize,
-    /// Values being rendered on trial by [`Printer::hang`] right now, nested.
+    /// How many [`Printer::hang`] values enclose what is being printed.
     trials: usize,
     /// The next [`Printer::list`], if it breaks over lines, keeps its first item on the
     /// opening line.
@@ -481,10 +481,10 @@ impl<'a> Printer<'a> {
     /// Prints ` value` with `print`; if that breaks over lines or overflows (and `stays` is
     /// false), prints it again on a new line, one level deeper, instead.
     fn hang(&mut self, stays: bool, print: impl Fn(&mut Self)) {
-        // Each trial can print its value twice; nested trials would multiply that, so past a
-        // few levels the value simply stays (a function of the tree, hence still idempotent).
-        const MAX_TRIALS: usize = 6;
-        if stays || self.inline_depth > 0 || self.trials >= MAX_TRIALS {
+        // Each of these can print its value twice, and nested ones multiply that, so past a few
+        // nested levels the value simply stays (a function of the tree: still idempotent).
+        const MAX_NESTED: usize = 6;
+        if stays || self.inline_depth > 0 || self.trials >= MAX_NESTED {
             self.w(" ");
             print(self);
             return;
@@ -494,8 +494,8 @@ impl<'a> Printer<'a> {
         self.trials += 1;
         self.w(" ");
         print(self);
-        self.trials -= 1;
         if !self.out[start..].contains('\n') && self.column() <= WIDTH {
+            self.trials -= 1;
             return;
         }
         self.out.truncate(start);
@@ -504,6 +504,7 @@ impl<'a> Printer<'a> {
         self.newline();
         print(self);
         self.indent -= 1;
+        self.trials -= 1;
     }
 
     fn block(&mut self, b: &Block) {
@@ -744,19 +745,23 @@ impl<'a> Printer<'a> {
         let first_inline = std::mem::take(&mut self.first_item_inline)
             && items.len() <= MULTILINE
             && !self.has_comment_in(span);
-        let multiline = items.len() > MULTILINE || self.has_comment_in(span) || {
-            let s = self.inline(|p| {
-                p.w(open);
-                for (i, it) in items.iter().enumerate() {
-                    if i > 0 {
-                        p.w(", ");
+        // (Inside a trial render no nested trial: it would double the work at every level,
+        // and a nested list too long for the line makes the enclosing trial too long anyway.)
+        let multiline = items.len() > MULTILINE
+            || self.has_comment_in(span)
+            || (self.inline_depth == 0 && {
+                let s = self.inline(|p| {
+                    p.w(open);
+                    for (i, it) in items.iter().enumerate() {
+                        if i > 0 {
+                            p.w(", ");
+                        }
+                        item(p, it);
                     }
-                    item(p, it);
-                }
-                p.w(close);
+                    p.w(close);
+                });
+                !self.fits(&s)
             });
-            !self.fits(&s)
-        };
         self.w(open);
         if !multiline {
             for (i, it) in items.iter().enumerate() {
@@ -866,10 +871,12 @@ impl<'a> Printer<'a> {
             Some(src) => src.get(p.span.range()).is_some_and(|t| t.contains('\n')),
             None => calls.len() >= 2,
         };
-        let multiline = broken || self.has_comment_in(p.span) || {
-            let s = self.inline(|q| q.pipe_inline(head, &calls));
-            !self.fits(&s)
-        };
+        let multiline = broken
+            || self.has_comment_in(p.span)
+            || (self.inline_depth == 0 && {
+                let s = self.inline(|q| q.pipe_inline(head, &calls));
+                !self.fits(&s)
+            });
         if !multiline {
             self.pipe_inline(head, &calls);
             return;
