@@ -1,9 +1,9 @@
 //! `edgeflux parse FILE [--json] [--no-spans]`: prints the AST of a Flux file (`-` for stdin).
-//! `--json` prints JSON (node objects with libflux's type names and byte spans), otherwise
-//! Rust's debug form. Diagnostics go to stderr (as JSON with `--json`) and make the exit code 1;
-//! the partial AST is still printed.
+//! `--json` prints JSON (node objects with libflux's type names and `start`/`end` byte
+//! offsets, see `edgeflux_flux_syntax::json`), otherwise Rust's debug form. Diagnostics go to
+//! stderr (as JSON with `--json`) and make the exit code 1; the partial AST is still printed.
 
-use std::io::Read;
+use std::io::{Read, Write};
 use std::process::ExitCode;
 
 use edgeflux_flux_syntax::{diagnostics_to_json, parse, to_json, JsonOptions, LineIndex};
@@ -54,22 +54,22 @@ pub fn run(args: &[String]) -> ExitCode {
         }
     };
     let result = parse(&source);
+    // A reader that stops early (`| head`) is not an error worth a panic: stop writing.
+    let mut stdout = std::io::stdout().lock();
     if json {
-        println!(
-            "{}",
-            to_json(
-                &result.file,
-                &JsonOptions {
-                    spans,
-                    pretty: true
-                }
-            )
+        let text = to_json(
+            &result.file,
+            &JsonOptions {
+                spans,
+                pretty: true,
+            },
         );
+        let _ = writeln!(stdout, "{text}");
         if !result.diagnostics.is_empty() {
             eprintln!("{}", diagnostics_to_json(&source, &result.diagnostics));
         }
     } else {
-        println!("{:#?}", result.file);
+        let _ = writeln!(stdout, "{:#?}", result.file);
         let index = LineIndex::new(&source);
         for d in &result.diagnostics {
             eprintln!("{name}: {}", d.render(&index));

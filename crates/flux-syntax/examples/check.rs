@@ -1,7 +1,9 @@
-//! `cargo run --release --example check -- [-v] [--fmt] [--print] FILES...`: parses each file and prints
-//! its diagnostics (`-v` also prints the AST as JSON). With `--fmt` it also checks that
-//! formatting is idempotent and that `parse(format(ast))` equals `ast` modulo spans. Used to
-//! check the parser and formatter against the Flux stdlib.
+//! `cargo run --release --example check -- [-v] [--fmt] [--style] [--print] FILES...`: parses each
+//! file and prints its diagnostics (`-v` also prints the AST as JSON). With `--fmt` it also
+//! checks that formatting is idempotent and that `parse(format(ast))` equals `ast` modulo
+//! spans; with `--style` it counts the files already formatted (what `edgeflux fmt --check`
+//! accepts) and lists the others. Used to check the parser and formatter against the Flux
+//! stdlib.
 
 use edgeflux_flux_syntax::{format_with_source, parse, to_json, JsonOptions, LineIndex};
 
@@ -9,7 +11,8 @@ fn main() {
     let mut verbose = false;
     let mut fmt = false;
     let mut print = false;
-    let (mut ok, mut failed, mut fmt_failed) = (0, 0, 0);
+    let mut style = false;
+    let (mut ok, mut failed, mut fmt_failed, mut styled) = (0, 0, 0, 0);
     let no_spans = JsonOptions {
         spans: false,
         pretty: true,
@@ -19,6 +22,7 @@ fn main() {
             "-v" => verbose = true,
             "--fmt" => fmt = true,
             "--print" => print = true,
+            "--style" => style = true,
             _ => {}
         }
         if arg.starts_with('-') {
@@ -47,6 +51,13 @@ fn main() {
         ok += 1;
         if print {
             print!("{}", format_with_source(&result.file, &src));
+        }
+        if style {
+            if format_with_source(&result.file, &src) == src {
+                styled += 1;
+            } else {
+                println!("{arg}: not in canonical form");
+            }
         }
         if fmt {
             let once = format_with_source(&result.file, &src);
@@ -80,4 +91,7 @@ fn main() {
         }
     }
     println!("parsed ok {ok} failed {failed}; format failures {fmt_failed}");
+    if style {
+        println!("already formatted: {styled} of {ok}");
+    }
 }

@@ -3,10 +3,14 @@
 //! Layout rules (close to libflux's `flux fmt`, but decided from the AST alone so the output is
 //! idempotent): 4-space indent; lists (records, call arguments, arrays, dictionaries,
 //! parameters) stay on one line unless they have more than 4 items, do not fit in 100 columns,
-//! contain a line break or a comment — then one item per line with a trailing comma; pipe
-//! chains of two or more `|>` put each stage on its own line; function blocks are always
-//! multi-line; statements of different kinds, or with attributes or comments, are separated by
-//! a blank line.
+//! contain a line break or a comment — then one item per line with a trailing comma; a pipe
+//! chain puts each stage on its own line if it had them in the source (without the source:
+//! if it has two or more stages) or does not fit; function blocks are always
+//! multi-line; a value after `x =`, `option x =` or `return` that breaks over lines starts on
+//! a line of its own unless it opens with a bracket or a parameter list; two blank lines follow
+//! the package clause; statements of different kinds, or
+//! with attributes or comments, are separated by a blank line, and so are statements the
+//! source separated by one (without the source: after a statement that took several lines).
 //!
 //! Comments live in [`File::comments`]. They are printed at "break points" (before a statement,
 //! before an item of a multi-line list or pipe) in source order, so none is lost; a comment
@@ -43,8 +47,16 @@ struct Printer<'a> {
     next: usize,
     /// When > 0 we are rendering a trial inline string: never emit comments.
     inline_depth: usize,
+    /// How many [`Printer::hang`] values enclose what is being printed.
+    trials: usize,
+    /// The next [`Printer::list`], if it breaks over lines, keeps its first item on the
+    /// opening line.
+    first_item_inline: bool,
     /// Per comment: is it followed by a blank line in the source?
     blank_after: Vec<bool>,
+    /// The source, when known: blank lines between statements are kept from it, as
+    /// `flux fmt` does.
+    source: Option<&'a str>,
 }
 
 fn needs_parens(child: &Expression, parent_prec: u8, right: bool) -> bool {
@@ -155,7 +167,7 @@ fn format_float(v: f64) -> String {
 }
 
 impl<'a> Printer<'a> {
-    fn new(file: &'a File, source: Option<&str>) -> Self {
+    fn new(file: &'a File, source: Option<&'a str>) -> Self {
         let trailing = file
             .comments
             .iter()
@@ -185,12 +197,15 @@ impl<'a> Printer<'a> {
             .collect();
         Printer {
             blank_after,
+            source,
             out: String::new(),
             indent: 0,
             comments: &file.comments,
             trailing,
             next: 0,
             inline_depth: 0,
+            trials: 0,
+            first_item_inline: false,
         }
     }
 
@@ -283,8 +298,9 @@ impl<'a> Printer<'a> {
                 .or_else(|| file.body.first().map(|s| s.span().start))
                 .unwrap_or(u32::MAX);
             self.trailing(limit);
+            // two blank lines after the package clause, as `flux fmt` puts them
             if !file.imports.is_empty() || !file.body.is_empty() {
-                self.w("\n\n");
+                self.w("\n\n\n");
             }
         }
         for (i, imp) in file.imports.iter().enumerate() {
@@ -370,10 +386,21 @@ impl<'a> Printer<'a> {
                 && self.comments[self.next].span.start < s.span().start
                 && self.inline_depth == 0;
             if i > 0 {
+                // With the source, a blank line there is kept (`flux fmt`'s rule); without,
+                // a statement that took several lines is set apart.
+                let apart = match self.source {
+                    Some(src) => {
+                        let gap = src
+                            .get(body[i - 1].span().end as usize..s.span().start as usize)
+                            .unwrap_or_default();
+                        gap.matches('\n').count() > 1
+                    }
+                    None => prev_multiline,
+                };
                 let blank = Self::stmt_kind(&body[i - 1]) != Self::stmt_kind(s)
                     || !s.attributes().is_empty()
                     || has_comment
-                    || prev_multiline;
+                    || apart;
                 self.newline();
                 if blank {
                     // blank line without indentation
@@ -397,8 +424,8 @@ impl<'a> Printer<'a> {
         match s {
             Statement::Variable(v) => {
                 self.w(&v.id.name);
-                self.w(" = ");
-                self.expr(&v.init);
+                self.w(" =");
+                self.assigned(&v.init);
             }
             Statement::Option(o) => {
                 self.w("option ");
@@ -407,8 +434,8 @@ impl<'a> Printer<'a> {
                     self.w(".");
                 }
                 self.w(&o.id.name);
-                self.w(" = ");
-                self.expr(&o.init);
+                self.w(" =");
+                self.assigned(&o.init);
             }
             Statement::Builtin(b) => {
                 self.w("builtin ");
@@ -427,12 +454,57 @@ impl<'a> Printer<'a> {
                 self.block(&t.block);
             }
             Statement::Return(r) => {
-                self.w("return ");
-                self.expr(&r.argument);
+                self.w("return");
+                self.assigned(&r.argument);
             }
             Statement::Expression(e) => self.expr(&e.expression),
             Statement::Bad(b) => self.w(&b.text),
         }
+    }
+
+    /// The value after `x =`, `option x =`, `return` or `key:`. As in `flux fmt`, a value that
+    /// takes several lines or overflows the line moves to the next line, one level deeper,
+    /// unless it opens with something that can stay on this line: `[`, `{`, a parameter list,
+    /// an index, or an interpolated string's quote.
+    fn assigned(&mut self, e: &Expression) {
+        let stays = match e {
+            Expression::Array(_)
+            | Expression::Record(_)
+            | Expression::Function(_)
+            | Expression::Index(_) => true,
+            Expression::String(s) => s.as_plain().is_none(),
+            _ => false,
+        };
+        self.hang(stays, |p| p.expr(e));
+    }
+
+    /// Prints ` value` with `print`; if that breaks over lines or overflows (and `stays` is
+    /// false), prints it again on a new line, one level deeper, instead.
+    fn hang(&mut self, stays: bool, print: impl Fn(&mut Self)) {
+        // Each of these can print its value twice, and nested ones multiply that, so past a few
+        // nested levels the value simply stays (a function of the tree: still idempotent).
+        const MAX_NESTED: usize = 6;
+        if stays || self.inline_depth > 0 || self.trials >= MAX_NESTED {
+            self.w(" ");
+            print(self);
+            return;
+        }
+        let start = self.out.len();
+        let next_comment = self.next;
+        self.trials += 1;
+        self.w(" ");
+        print(self);
+        if !self.out[start..].contains('\n') && self.column() <= WIDTH {
+            self.trials -= 1;
+            return;
+        }
+        self.out.truncate(start);
+        self.next = next_comment;
+        self.indent += 1;
+        self.newline();
+        print(self);
+        self.indent -= 1;
+        self.trials -= 1;
     }
 
     fn block(&mut self, b: &Block) {
@@ -556,6 +628,9 @@ impl<'a> Printer<'a> {
                     return;
                 }
                 let items: Vec<&Property> = r.properties.iter().collect();
+                // `flux fmt` keeps the first property on the `{r with` line when the record
+                // breaks only for lack of room (not for having more than 4 properties)
+                self.first_item_inline = r.with.is_some();
                 self.list(
                     &open,
                     "}",
@@ -652,8 +727,8 @@ impl<'a> Printer<'a> {
             PropertyKey::String(s) => self.w(&format!("\"{}\"", escape_string(&s.value))),
         }
         if let Some(v) = &p.value {
-            self.w(": ");
-            self.expr(v);
+            self.w(":");
+            self.assigned(v);
         }
     }
 
@@ -667,19 +742,26 @@ impl<'a> Printer<'a> {
         item: impl Fn(&mut Self, &T),
         item_span: impl Fn(&T) -> Span,
     ) {
-        let multiline = items.len() > MULTILINE || self.has_comment_in(span) || {
-            let s = self.inline(|p| {
-                p.w(open);
-                for (i, it) in items.iter().enumerate() {
-                    if i > 0 {
-                        p.w(", ");
+        let first_inline = std::mem::take(&mut self.first_item_inline)
+            && items.len() <= MULTILINE
+            && !self.has_comment_in(span);
+        // (Inside a trial render no nested trial: it would double the work at every level,
+        // and a nested list too long for the line makes the enclosing trial too long anyway.)
+        let multiline = items.len() > MULTILINE
+            || self.has_comment_in(span)
+            || (self.inline_depth == 0 && {
+                let s = self.inline(|p| {
+                    p.w(open);
+                    for (i, it) in items.iter().enumerate() {
+                        if i > 0 {
+                            p.w(", ");
+                        }
+                        item(p, it);
                     }
-                    item(p, it);
-                }
-                p.w(close);
+                    p.w(close);
+                });
+                !self.fits(&s)
             });
-            !self.fits(&s)
-        };
         self.w(open);
         if !multiline {
             for (i, it) in items.iter().enumerate() {
@@ -693,8 +775,10 @@ impl<'a> Printer<'a> {
         }
         self.indent += 1;
         for (i, it) in items.iter().enumerate() {
-            self.newline();
-            self.leading(item_span(it).start);
+            if i > 0 || !first_inline {
+                self.newline();
+                self.leading(item_span(it).start);
+            }
             item(self, it);
             self.w(",");
             let limit = items
@@ -734,19 +818,23 @@ impl<'a> Printer<'a> {
             },
             |p| p.span,
         );
-        self.w(" => ");
+        self.w(" =>");
         match &f.body {
-            FunctionBody::Block(b) => self.block(b),
-            FunctionBody::Expression(e) => {
+            FunctionBody::Block(b) => {
+                self.w(" ");
+                self.block(b);
+            }
+            // any expression body that breaks starts on its own line
+            FunctionBody::Expression(e) => self.hang(false, |p| {
                 // a record body needs parentheses to not read as a block
                 if matches!(e, Expression::Record(_)) {
-                    self.w("(");
-                    self.expr(e);
-                    self.w(")");
+                    p.w("(");
+                    p.expr(e);
+                    p.w(")");
                 } else {
-                    self.expr(e);
+                    p.expr(e);
                 }
-            }
+            }),
         }
     }
 
@@ -777,10 +865,18 @@ impl<'a> Printer<'a> {
             head = &inner.argument;
         }
         calls.reverse();
-        let multiline = calls.len() >= 2 || self.has_comment_in(p.span) || {
-            let s = self.inline(|q| q.pipe_inline(head, &calls));
-            !self.fits(&s)
+        // With the source, a chain keeps its stages on separate lines if it had them (as
+        // `flux fmt` does); without, a chain of two or more stages always breaks.
+        let broken = match self.source {
+            Some(src) => src.get(p.span.range()).is_some_and(|t| t.contains('\n')),
+            None => calls.len() >= 2,
         };
+        let multiline = broken
+            || self.has_comment_in(p.span)
+            || (self.inline_depth == 0 && {
+                let s = self.inline(|q| q.pipe_inline(head, &calls));
+                !self.fits(&s)
+            });
         if !multiline {
             self.pipe_inline(head, &calls);
             return;

@@ -43,6 +43,147 @@ fn sp(s: SimpleSpan) -> Span {
     Span::new(s.start as u32, s.end as u32)
 }
 
+/// Recovery, second pass only: skips the tokens of a broken construct, whole bracketed groups
+/// at a time, up to where the enclosing construct can go on. It never skips a token that
+/// starts a line (column 1: the next statement, where statement recovery resumes) nor the end
+/// of input. With `closer`, it looks for that closing bracket (skipping commas) and consumes
+/// it; it stops before any other closing bracket that is not its own. Without, it also stops
+/// before a `,`, and before `until` (the keyword the enclosing construct expects next).
+/// May skip nothing; the span is then empty, at the next token.
+fn skip_broken<'s, I, R>(
+    line_starts: Rc<[usize]>,
+    closer: Option<Tok<'s>>,
+    until: Option<Tok<'s>>,
+) -> impl Parser<'s, I, Span, Extra<R>> + Clone
+where
+    I: ValueInput<'s, Token = Tok<'s>, Span = SimpleSpan>,
+    R: ParseError<'s, I>,
+{
+    custom(move |inp| {
+        let mut open: Vec<Tok<'s>> = Vec::new();
+        let mut covered: Option<Span> = None;
+        let mut at = None;
+        loop {
+            let save = inp.save();
+            let before = inp.cursor();
+            let Some(tok) = inp.next() else {
+                break;
+            };
+            let span: SimpleSpan = inp.span_since(&before);
+            let span = sp(span);
+            at.get_or_insert(span.start);
+            let stop = line_starts.binary_search(&(span.start as usize)).is_ok()
+                || match tok {
+                    Tok::LParen => {
+                        open.push(Tok::RParen);
+                        false
+                    }
+                    Tok::LBrack => {
+                        open.push(Tok::RBrack);
+                        false
+                    }
+                    Tok::LBrace => {
+                        open.push(Tok::RBrace);
+                        false
+                    }
+                    Tok::InterpStart => {
+                        open.push(Tok::InterpEnd);
+                        false
+                    }
+                    Tok::Quote if open.last() == Some(&Tok::Quote) => {
+                        open.pop();
+                        false
+                    }
+                    Tok::Quote => {
+                        open.push(Tok::Quote);
+                        false
+                    }
+                    Tok::RParen | Tok::RBrack | Tok::RBrace | Tok::InterpEnd => {
+                        match open.iter().rposition(|t| *t == tok) {
+                            Some(i) => {
+                                open.truncate(i);
+                                false
+                            }
+                            // a stray closer inside a group is part of the mess
+                            None if !open.is_empty() => false,
+                            None if Some(tok) == closer => {
+                                covered = Some(covered.map_or(span, |c| c.to(span)));
+                                break;
+                            }
+                            None => true,
+                        }
+                    }
+                    Tok::Comma => open.is_empty() && closer.is_none(),
+                    t => open.is_empty() && Some(t) == until,
+                };
+            if stop {
+                inp.rewind(save);
+                break;
+            }
+            covered = Some(covered.map_or(span, |c| c.to(span)));
+        }
+        if let Some(covered) = covered {
+            return Ok(covered);
+        }
+        // nothing skipped: an empty span at the next token (or after the last one)
+        let at = match at {
+            Some(at) => at,
+            None => {
+                let here = inp.cursor();
+                let eoi: SimpleSpan = inp.span_since(&here);
+                eoi.end as u32
+            }
+        };
+        Ok(Span::new(at, at))
+    })
+}
+
+/// A closing bracket; in the recovering pass a missing or misplaced one is reported and
+/// skipped to (see [`skip_broken`]), so the construct it closes is kept.
+fn close<'s, I, R>(
+    tok: Tok<'s>,
+    line_starts: &Rc<[usize]>,
+    recover: bool,
+) -> chumsky::Boxed<'s, 's, I, (), Extra<R>>
+where
+    I: ValueInput<'s, Token = Tok<'s>, Span = SimpleSpan> + 's,
+    R: ParseError<'s, I>,
+{
+    if recover {
+        just(tok)
+            .ignored()
+            .recover_with(via_parser(
+                skip_broken(line_starts.clone(), Some(tok), None).ignored(),
+            ))
+            .boxed()
+    } else {
+        just(tok).ignored().boxed()
+    }
+}
+
+/// An expression that must follow what was already parsed (an operator, `=`, `:`, `=>`,
+/// `(`, `then`...); in the recovering pass a broken one becomes [`Expression::Bad`] covering
+/// what [`skip_broken`] skipped, so the statement around it is kept.
+fn required_expr<'s, I, R>(
+    expr: impl Parser<'s, I, Expression, Extra<R>> + Clone + 's,
+    line_starts: &Rc<[usize]>,
+    recover: bool,
+    until: Option<Tok<'s>>,
+) -> chumsky::Boxed<'s, 's, I, Expression, Extra<R>>
+where
+    I: ValueInput<'s, Token = Tok<'s>, Span = SimpleSpan> + 's,
+    R: ParseError<'s, I>,
+{
+    if recover {
+        expr.recover_with(via_parser(
+            skip_broken(line_starts.clone(), None, until).map(Expression::Bad),
+        ))
+        .boxed()
+    } else {
+        expr.boxed()
+    }
+}
+
 fn ident<'s, I, R>() -> impl Parser<'s, I, Identifier, Extra<R>> + Clone
 where
     I: ValueInput<'s, Token = Tok<'s>, Span = SimpleSpan>,
@@ -261,8 +402,10 @@ where
 {
     // Only `recursive` (weak self-references) is used, never `Recursive::declare`: declared
     // parsers form `Rc` cycles, which leak the whole parser graph on every call.
-    let expr = recursive(|expr| {
-        let block = block_parser(expr.clone());
+    let ls = line_starts.clone();
+    let expr = recursive(move |expr| {
+        let block = block_parser(expr.clone(), &ls, recover);
+        let required = |e| required_expr(e, &ls, recover, None);
 
         // ---- literals ----
         let string_expr = just(Tok::Quote)
@@ -308,7 +451,11 @@ where
             });
 
         let property = property_key()
-            .then(just(Tok::Colon).ignore_then(expr.clone()).or_not())
+            .then(
+                just(Tok::Colon)
+                    .ignore_then(required(expr.clone()))
+                    .or_not(),
+            )
             .map_with(|(key, value), e| Property {
                 span: sp(e.span()),
                 key,
@@ -329,7 +476,7 @@ where
                     .or_not(),
             )
             .then(property_list.clone())
-            .then_ignore(just(Tok::RBrace))
+            .then_ignore(close(Tok::RBrace, &ls, recover))
             .map_with(|(with, properties), e| {
                 Expression::Record(Box::new(RecordExpr {
                     span: sp(e.span()),
@@ -341,7 +488,11 @@ where
         // `[a, b]`, `[k: v]`, `[:]`
         let item = expr
             .clone()
-            .then(just(Tok::Colon).ignore_then(expr.clone()).or_not())
+            .then(
+                just(Tok::Colon)
+                    .ignore_then(required(expr.clone()))
+                    .or_not(),
+            )
             .map_with(|(k, v), e| match v {
                 Some(v) => Item::Pair(k, v, sp(e.span())),
                 None => Item::Plain(k),
@@ -352,7 +503,7 @@ where
                 item.separated_by(just(Tok::Comma))
                     .allow_trailing()
                     .collect::<Vec<_>>()
-                    .then_ignore(just(Tok::RBrack))
+                    .then_ignore(close(Tok::RBrack, &ls, recover))
                     .map(Some),
             )))
             .validate(|items, e, emitter| {
@@ -397,23 +548,33 @@ where
 
         // function literal: (params) => body
         let parameter = ident()
-            .then(just(Tok::Assign).ignore_then(expr.clone()).or_not())
+            .then(
+                just(Tok::Assign)
+                    .ignore_then(required(expr.clone()))
+                    .or_not(),
+            )
             .map_with(|(key, default), e| Parameter {
                 span: sp(e.span()),
                 key,
                 default,
             });
-        let function = parameter
-            .separated_by(just(Tok::Comma))
-            .allow_trailing()
-            .collect::<Vec<_>>()
-            .delimited_by(just(Tok::LParen), just(Tok::RParen))
+        let function = just(Tok::LParen)
+            .ignore_then(
+                parameter
+                    .separated_by(just(Tok::Comma))
+                    .allow_trailing()
+                    .collect::<Vec<_>>(),
+            )
+            // no recovery here: `(` may start a parenthesized expression instead
+            .then_ignore(just(Tok::RParen))
             .then_ignore(just(Tok::Arrow))
             .then(
                 // `=> {` always starts a block (a record body needs parentheses), as in libflux.
-                block.clone().map(FunctionBody::Block).or(expr
-                    .clone()
-                    .and_is(just(Tok::LBrace).not())
+                // (`not` first: `and_is` after the expression would drop the diagnostics
+                // its recovery emitted)
+                block.clone().map(FunctionBody::Block).or(just(Tok::LBrace)
+                    .not()
+                    .ignore_then(required_expr(expr.clone(), &ls, recover, None))
                     .map(FunctionBody::Expression)),
             )
             .map_with(|(params, body), e| {
@@ -425,9 +586,9 @@ where
             })
             .boxed();
 
-        let paren = expr
-            .clone()
-            .delimited_by(just(Tok::LParen), just(Tok::RParen))
+        let paren = just(Tok::LParen)
+            .ignore_then(required(expr.clone()))
+            .then_ignore(close(Tok::RParen, &ls, recover))
             .map_with(|expression, e| {
                 Expression::Paren(Box::new(ParenExpr {
                     span: sp(e.span()),
@@ -457,20 +618,23 @@ where
             // `[` after an expression always indexes (as in libflux), so accept a list here
             // and complain about anything but one element instead of backtracking into a new
             // statement that starts with an array.
-            expr.clone()
-                .separated_by(just(Tok::Comma))
-                .allow_trailing()
-                .collect::<Vec<_>>()
-                .delimited_by(just(Tok::LBrack), just(Tok::RBrack))
+            just(Tok::LBrack)
+                .ignore_then(
+                    expr.clone()
+                        .separated_by(just(Tok::Comma))
+                        .allow_trailing()
+                        .collect::<Vec<_>>(),
+                )
+                .then_ignore(close(Tok::RBrack, &ls, recover))
                 .validate(|mut items, e, emitter| {
                     if items.len() != 1 {
                         emitter.emit(R::custom(e.span(), "an index takes exactly one expression"));
                     }
                     Postfix::Bracket(items.pop().unwrap_or(Expression::Bad(sp(e.span()))))
                 }),
-            property_list
-                .clone()
-                .delimited_by(just(Tok::LParen), just(Tok::RParen))
+            just(Tok::LParen)
+                .ignore_then(property_list.clone())
+                .then_ignore(close(Tok::RParen, &ls, recover))
                 .map(Postfix::Call),
         ));
         let postfix = primary_rec
@@ -532,6 +696,17 @@ where
             Tok::Exists = e => (UnaryOperator::Exists, sp(e.span())),
         };
         let operand = prefix.repeated().collect::<Vec<_>>().then(unary.clone());
+        // after an operator an operand must follow
+        let next_operand = if recover {
+            operand
+                .clone()
+                .recover_with(via_parser(
+                    skip_broken(ls.clone(), None, None).map(|s| (Vec::new(), Expression::Bad(s))),
+                ))
+                .boxed()
+        } else {
+            operand.clone().boxed()
+        };
         let binop = select! {
             Tok::PipeForward => Op::Pipe,
             Tok::Pow => Op::Bin(BinaryOperator::Pow),
@@ -553,7 +728,7 @@ where
         };
         let or = operand
             .clone()
-            .then(binop.then(operand).repeated().collect::<Vec<_>>())
+            .then(binop.then(next_operand).repeated().collect::<Vec<_>>())
             .validate(|(first, rest), _e, emitter| {
                 let mut items = Vec::with_capacity(rest.len() + 1);
                 let mut ops = Vec::with_capacity(rest.len());
@@ -581,11 +756,11 @@ where
             .boxed();
 
         let conditional = just(Tok::If)
-            .ignore_then(expr.clone())
+            .ignore_then(required_expr(expr.clone(), &ls, recover, Some(Tok::Then)))
             .then_ignore(just(Tok::Then))
-            .then(expr.clone())
+            .then(required_expr(expr.clone(), &ls, recover, Some(Tok::Else)))
             .then_ignore(just(Tok::Else))
-            .then(expr.clone())
+            .then(required(expr.clone()))
             .map_with(|((test, consequent), alternate), e| {
                 Expression::Conditional(Box::new(ConditionalExpr {
                     span: sp(e.span()),
@@ -598,7 +773,12 @@ where
         conditional.or(or).labelled("expression").boxed()
     });
 
-    let statement = statement_parser(expr.clone(), block_parser(expr.clone()));
+    let statement = statement_parser(
+        expr.clone(),
+        block_parser(expr.clone(), &line_starts, recover),
+        &line_starts,
+        recover,
+    );
     let attrs = attributes(expr.clone()).boxed();
 
     // ---- file ----
@@ -838,16 +1018,22 @@ where
 
 fn block_parser<'s, I, R>(
     expr: impl Parser<'s, I, Expression, Extra<R>> + Clone + 's,
+    line_starts: &Rc<[usize]>,
+    recover: bool,
 ) -> chumsky::Boxed<'s, 's, I, Block, Extra<R>>
 where
     I: ValueInput<'s, Token = Tok<'s>, Span = SimpleSpan> + 's,
     R: ParseError<'s, I>,
 {
+    let ls = line_starts.clone();
     recursive(move |block| {
-        statement_parser(expr, block)
-            .repeated()
-            .collect::<Vec<_>>()
-            .delimited_by(just(Tok::LBrace), just(Tok::RBrace))
+        just(Tok::LBrace)
+            .ignore_then(
+                statement_parser(expr, block, &ls, recover)
+                    .repeated()
+                    .collect::<Vec<_>>(),
+            )
+            .then_ignore(close(Tok::RBrace, &ls, recover))
             .map_with(|body, e| Block {
                 span: sp(e.span()),
                 body,
@@ -860,6 +1046,8 @@ where
 fn statement_parser<'s, I, R>(
     expr: impl Parser<'s, I, Expression, Extra<R>> + Clone + 's,
     block: impl Parser<'s, I, Block, Extra<R>> + Clone + 's,
+    line_starts: &Rc<[usize]>,
+    recover: bool,
 ) -> chumsky::Boxed<'s, 's, I, Statement, Extra<R>>
 where
     I: ValueInput<'s, Token = Tok<'s>, Span = SimpleSpan> + 's,
@@ -872,7 +1060,7 @@ where
         .ignore_then(ident())
         .then(just(Tok::Dot).ignore_then(ident()).or_not())
         .then_ignore(just(Tok::Assign))
-        .then(expr.clone())
+        .then(required_expr(expr.clone(), line_starts, recover, None))
         .map(|((first, second), init)| match second {
             Some(id) => (Some(first), id, init),
             None => (None, first, init),
@@ -892,9 +1080,15 @@ where
         )
         .then(block.clone());
 
-    let var_stmt = ident().then_ignore(just(Tok::Assign)).then(expr.clone());
+    let var_stmt = ident().then_ignore(just(Tok::Assign)).then(required_expr(
+        expr.clone(),
+        line_starts,
+        recover,
+        None,
+    ));
 
-    let return_stmt = just(Tok::Return).ignore_then(expr.clone());
+    let return_stmt =
+        just(Tok::Return).ignore_then(required_expr(expr.clone(), line_starts, recover, None));
 
     enum S {
         Opt(Option<Identifier>, Identifier, Expression),
