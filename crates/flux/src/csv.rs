@@ -218,18 +218,26 @@ fn encode_result(r: &FluxResult, d: &Dialect, out: &mut Vec<u8>) {
                 out.extend_from_slice(b"\r\n");
             }
         }
-        let id_text = id.to_string();
+        // Each row starts with the same result and table cells; each cell repeating the
+        // one above it (the group key columns, `_start`, `_stop`) reuses its bytes.
+        let mut lead = Vec::new();
+        lead.push(delim);
+        if !has_default {
+            write_cell(&mut lead, &r.name, delim);
+        }
+        lead.push(delim);
+        lead.extend_from_slice(id.to_string().as_bytes());
+        let mut cells: Vec<Vec<u8>> = vec![Vec::new(); t.columns.len()];
         for i in 0..t.len() {
-            out.push(delim);
-            if !has_default {
-                write_cell(out, &r.name, delim);
-            }
-            out.push(delim);
-            out.extend_from_slice(id_text.as_bytes());
-            for c in &t.columns {
+            out.extend_from_slice(&lead);
+            for (c, cell) in t.columns.iter().zip(cells.iter_mut()) {
                 out.push(delim);
-                cell_text(&c.data, i, &mut buf);
-                write_cell(out, &buf, delim);
+                if i == 0 || !c.data.repeats_previous(i) {
+                    cell_text(&c.data, i, &mut buf);
+                    cell.clear();
+                    write_cell(cell, &buf, delim);
+                }
+                out.extend_from_slice(cell);
             }
             out.extend_from_slice(b"\r\n");
         }
