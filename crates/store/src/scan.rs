@@ -573,10 +573,8 @@ fn partial(
     while s < t.len() {
         let ws = window_start(t[s], window.every, window.offset);
         let we = ws.saturating_add(window.every);
-        let mut e = s + 1;
-        while e < t.len() && t[e] < we {
-            e += 1;
-        }
+        // times are sorted: find the window's end by bisection, not row by row
+        let e = s + 1 + t[s + 1..].partition_point(|&x| x < we);
         ranges.push((ws, s, e));
         s = e;
     }
