@@ -293,6 +293,21 @@ impl ColumnData {
     pub fn is_null(&self, i: usize) -> bool {
         each_col!(self, v => v.null_at(i))
     }
+    /// True when every row holds what the first holds (floats by bits).
+    pub fn is_constant(&self) -> bool {
+        fn all_same<T: PartialEq>(v: &[T]) -> bool {
+            v.first().is_none_or(|f| v.iter().all(|x| x == f))
+        }
+        match self {
+            ColumnData::Bool(v) => all_same(v),
+            ColumnData::Int(v) | ColumnData::Time(v) => all_same(v),
+            ColumnData::UInt(v) => all_same(v),
+            ColumnData::Float(v) => v
+                .first()
+                .is_none_or(|f| v.iter().all(|x| x.map(f64::to_bits) == f.map(f64::to_bits))),
+            ColumnData::String(v) => all_same(&v.codes),
+        }
+    }
     /// True when row `i` (> 0) holds exactly what row `i - 1` holds (floats by bits).
     pub fn repeats_previous(&self, i: usize) -> bool {
         match self {
