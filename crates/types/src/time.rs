@@ -90,11 +90,13 @@ pub fn format_rfc3339_nano(ns: i64, out: &mut String) {
 fn push_digits(out: &mut String, v: u32, width: u32) {
     let mut buf = [b'0'; 10];
     let mut v = v;
-    for i in (0..width as usize).rev() {
-        buf[i] = b'0' + (v % 10) as u8;
+    let width = (width as usize).min(buf.len());
+    for b in buf[..width].iter_mut().rev() {
+        *b = b'0' + (v % 10) as u8;
         v /= 10;
     }
-    out.extend(buf[..width as usize].iter().map(|&b| b as char));
+    // ASCII digits: always valid UTF-8.
+    out.push_str(std::str::from_utf8(&buf[..width]).unwrap_or_default());
 }
 
 /// [`format_rfc3339_nano`] into a new string.
