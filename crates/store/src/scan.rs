@@ -92,6 +92,9 @@ impl Store {
                 None => Box::new(bucket.series.iter()),
             };
         iter.filter_map(|(k, s)| {
+            if !pred.matches_series(k) {
+                return None;
+            }
             let wanted: Vec<bool> = s.fields.iter().map(|(f, _)| pred.matches(k, f)).collect();
             wanted.iter().any(|&w| w).then_some((k, s, wanted))
         })
