@@ -169,23 +169,30 @@ impl Predicate {
             Predicate::Field(m) => field.map(|f| m.matches(f)),
             Predicate::Tag(k, m) => Some(m.matches(key.tag(k).unwrap_or(""))),
             Predicate::Value(op, rhs) => value.map(|(v, i)| compare(v, i, *op, rhs)),
-            Predicate::And(a, b) => match a.eval(key, field, value) {
-                Some(false) => Some(false),
-                x => match (x, b.eval(key, field, value)) {
-                    (_, Some(false)) => Some(false),
-                    (Some(true), Some(true)) => Some(true),
-                    _ => None,
-                },
-            },
-            Predicate::Or(a, b) => match a.eval(key, field, value) {
-                Some(true) => Some(true),
-                x => match (x, b.eval(key, field, value)) {
-                    (_, Some(true)) => Some(true),
-                    (Some(false), Some(false)) => Some(false),
-                    _ => None,
-                },
-            },
+            Predicate::And(a, b) => Self::junction(a, b, false, key, field, value),
+            Predicate::Or(a, b) => Self::junction(a, b, true, key, field, value),
             Predicate::Not(a) => a.eval(key, field, value).map(|x| !x),
+        }
+    }
+
+    /// `a and b` (`decides` = false) or `a or b` (`decides` = true), three-valued: either
+    /// side evaluating to `decides` settles it, and `b` is not evaluated when `a` does.
+    fn junction(
+        a: &Predicate,
+        b: &Predicate,
+        decides: bool,
+        key: &SeriesKey,
+        field: Option<&str>,
+        value: Option<(&Values, usize)>,
+    ) -> Option<bool> {
+        let x = a.eval(key, field, value);
+        if x == Some(decides) {
+            return x;
+        }
+        match (x, b.eval(key, field, value)) {
+            (_, Some(y)) if y == decides => Some(decides),
+            (Some(_), Some(_)) => Some(!decides),
+            _ => None,
         }
     }
 
