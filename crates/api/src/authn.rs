@@ -40,8 +40,11 @@ pub fn authenticate(
             let (u, p) = text
                 .split_once(':')
                 .ok_or_else(HttpError::unauthorized_access)?;
-            // v1 clients put a token in the password of Basic auth.
+            // v1 clients put a v1 user name and password, or a token as the password.
             if v1 {
+                if let Some(principal) = by_legacy_password(catalog, u, p)? {
+                    return Ok(principal);
+                }
                 if let Ok(principal) = by_token(catalog, p) {
                     return Ok(principal);
                 }
@@ -52,6 +55,11 @@ pub fn authenticate(
     }
     if v1 {
         if let Some(p) = params.get("p") {
+            if let Some(u) = params.get("u").filter(|u| !u.is_empty()) {
+                if let Some(principal) = by_legacy_password(catalog, u, p)? {
+                    return Ok(principal);
+                }
+            }
             if let Ok(principal) = by_token(catalog, p) {
                 return Ok(principal);
             }
@@ -96,6 +104,36 @@ fn by_token(catalog: &Catalog, token: &str) -> HttpResult<Principal> {
         authorization_id: Some(auth.id),
         permissions: auth.permissions.clone(),
     })
+}
+
+/// A v1 authorization's user name and password (`/private/legacy/authorizations`);
+/// `Ok(None)` when no v1 authorization has that name, so the caller tries the next form.
+fn by_legacy_password(
+    catalog: &Catalog,
+    name: &str,
+    password: &str,
+) -> HttpResult<Option<Principal>> {
+    let Some(legacy) = catalog.legacy_auth_by_token(name) else {
+        return Ok(None);
+    };
+    let ok = legacy
+        .password
+        .as_ref()
+        .is_some_and(|hash| hash.verify(password));
+    let user_active = catalog
+        .users
+        .get(&legacy.auth.user_id.0)
+        .is_some_and(|u| u.status == Status::Active);
+    // InfluxDB answers every failure here alike (its ErrCredentialsUnauthorized): wrong
+    // password, inactive authorization or inactive user.
+    if !ok || legacy.auth.status != Status::Active || !user_active {
+        return Err(HttpError::unauthorized("Unauthorized"));
+    }
+    Ok(Some(Principal {
+        user_id: legacy.auth.user_id,
+        authorization_id: Some(legacy.auth.id),
+        permissions: legacy.auth.permissions.clone(),
+    }))
 }
 
 /// A user name and password (Basic auth, v1 `u`/`p`).

@@ -113,6 +113,12 @@ impl Harness {
         }
     }
 
+    /// A second org, `other`, created by `admin`; returns its id.
+    pub fn other_org(&mut self, admin: &str) -> String {
+        let r = self.call("POST", "/api/v2/orgs", Some(admin), r#"{"name":"other"}"#);
+        body(&r)["id"].as_str().unwrap().to_string()
+    }
+
     /// Creates a token with the given permissions using `admin`, returns the token.
     pub fn token(&mut self, admin: &str, org_id: &str, permissions: Value) -> String {
         let r = self.call(
@@ -126,6 +132,23 @@ impl Harness {
     }
 }
 
+/// An org's all-access permission list as JSON (what the matrices give their strongest token).
+pub(crate) fn all_access(org: &str) -> Value {
+    let perms: Vec<Value> = edgeflux_auth::all_access_permissions(org.parse().unwrap())
+        .iter()
+        .map(|p| serde_json::to_value(p).unwrap())
+        .collect();
+    Value::Array(perms)
+}
+
+/// One cell of an auth matrix: the status, and InfluxDB's code on a 401.
+pub(crate) fn assert_cell(r: &Response, want: u16, what: &str) {
+    assert_eq!(r.status, want, "{what}: {}", text(r));
+    if r.status == 401 {
+        assert_eq!(body(r)["code"], "unauthorized");
+    }
+}
+
 pub(crate) fn text(r: &Response) -> String {
     String::from_utf8_lossy(&r.body).into_owned()
 }
@@ -134,7 +157,7 @@ pub(crate) fn body(r: &Response) -> Value {
     serde_json::from_slice(&r.body).unwrap_or(Value::Null)
 }
 
-fn assert_error(r: &Response, status: u16, code: &str, message: &str) {
+pub(crate) fn assert_error(r: &Response, status: u16, code: &str, message: &str) {
     assert_eq!(r.status, status, "{}", text(r));
     let v = body(r);
     assert_eq!(v["code"], code, "{}", text(r));
@@ -1048,8 +1071,9 @@ fn auth_matrix() {
         "all-access",
     ];
     type Route = (&'static str, &'static str, &'static str, [u16; 6]);
-    // {A} = org id, {B} = the bucket's id, {U} = the admin user, {T} = the operator token's id.
-    let routes: [Route; 25] = [
+    // {A} = org id, {B} = the bucket's id, {U} = the admin user, {T} = the operator token's id,
+    // {L} = a v1 (legacy) authorization's id.
+    let routes: &[Route] = &[
         ("GET", "/api/v2/buckets", "", [401, 200, 200, 200, 200, 200]),
         (
             "POST",
@@ -1180,28 +1204,57 @@ fn auth_matrix() {
             "",
             [401, 501, 501, 501, 501, 501],
         ),
+        (
+            "GET",
+            "/private/legacy/authorizations",
+            "",
+            [401, 200, 200, 200, 200, 200],
+        ),
+        (
+            "POST",
+            "/private/legacy/authorizations",
+            r#"{"token":"v1-new","orgID":"{A}","permissions":[{"action":"read","resource":{"type":"buckets","id":"{B}","orgID":"{A}"}}]}"#,
+            [401, 401, 401, 401, 401, 201],
+        ),
+        (
+            "GET",
+            "/private/legacy/authorizations/{L}",
+            "",
+            [401, 401, 401, 401, 401, 200],
+        ),
+        (
+            "PATCH",
+            "/private/legacy/authorizations/{L}",
+            r#"{"status":"inactive"}"#,
+            [401, 401, 401, 401, 401, 200],
+        ),
+        (
+            "DELETE",
+            "/private/legacy/authorizations/{L}",
+            "",
+            [401, 401, 401, 401, 401, 204],
+        ),
+        (
+            "POST",
+            "/private/legacy/authorizations/{L}/password",
+            r#"{"password":"v1-password"}"#,
+            [401, 401, 401, 401, 401, 204],
+        ),
     ];
-    for (method, path, payload, want) in routes {
+    for &(method, path, payload, want) in routes {
         for (k, kind) in KINDS.iter().enumerate() {
             let mut h = Harness::new();
             let s = h.setup();
             let admin = s.token.clone();
-            let other = body(&h.call("POST", "/api/v2/orgs", Some(&admin), r#"{"name":"other"}"#))
-                ["id"]
-                .as_str()
-                .unwrap()
-                .to_string();
-            let all_access = |org: &str| {
-                let perms: Vec<Value> = edgeflux_auth::all_access_permissions(org.parse().unwrap())
-                    .iter()
-                    .map(|p| serde_json::to_value(p).unwrap())
-                    .collect();
-                Value::Array(perms)
-            };
+            let other = h.other_org(&admin);
             let bucket_perm = |action: &str| json!({"action": action, "resource": {"type": "buckets", "id": s.bucket_id, "orgID": s.org_id}});
             let org_buckets = |action: &str| json!([{"action": action, "resource": {"type": "buckets", "orgID": s.org_id}}]);
             let operator_auth_id = body(&h.call("GET", "/api/v2/authorizations", Some(&admin), ""))
                 ["authorizations"][0]["id"]
+                .as_str()
+                .unwrap()
+                .to_string();
+            let legacy_auth_id = legacy_authorizations::create(&mut h, &admin, &s, "v1-user")["id"]
                 .as_str()
                 .unwrap()
                 .to_string();
@@ -1222,20 +1275,15 @@ fn auth_matrix() {
                     .replace("{B}", &s.bucket_id)
                     .replace("{U}", &s.user_id)
                     .replace("{T}", &operator_auth_id)
+                    .replace("{L}", &legacy_auth_id)
             };
             let r = h.call(method, &fill(path), token.as_deref(), &fill(payload));
-            assert_eq!(
-                r.status,
-                want[k],
-                "{method} {path} with {kind} token: {}",
-                text(&r)
-            );
-            if r.status == 401 {
-                assert_eq!(body(&r)["code"], "unauthorized");
-            }
+            assert_cell(&r, want[k], &format!("{method} {path} with {kind} token"));
         }
     }
 }
+
+mod legacy_authorizations;
 
 mod fuzz {
     use super::*;

@@ -6,7 +6,9 @@
 //! the write survives a crash. Snapshots are taken when the engine asks for one.
 
 mod init;
-mod storage;
+mod limits;
+pub(crate) mod storage;
+mod tasks;
 
 use std::convert::Infallible;
 use std::net::SocketAddr;
@@ -32,7 +34,8 @@ options:
   --http-bind-address ADDR   listen address (default 127.0.0.1:8086)
   --engine-path DIR          data directory (default ~/.edgeflux/engine)
   --max-body-bytes N         largest request body, decoded (default 67108864)
-  --query-timeout SECS       longest a query may run (default 60)
+  --query-timeout SECS       longest a query may run; then it stops with 408 (default 60)
+  --query-memory-bytes N     most bytes of tables one query may hold (default 1073741824; 0 = unlimited)
   --snapshot-bytes N         log bytes after which a snapshot is taken (default 67108864)
   --maintenance-interval S   seconds between retention/compaction passes (default 60; 0 = off)
   --query-concurrency N      queries running at once (default 4)
@@ -46,6 +49,7 @@ struct Config {
     engine_path: PathBuf,
     max_body_bytes: usize,
     query_timeout: Duration,
+    query_memory_bytes: usize,
     snapshot_bytes: u64,
     maintenance_interval: Duration,
     query_concurrency: usize,
@@ -61,6 +65,7 @@ fn parse_args(args: &[String]) -> Result<Config, String> {
         engine_path: home.join(".edgeflux").join("engine"),
         max_body_bytes: 64 * 1024 * 1024,
         query_timeout: Duration::from_secs(60),
+        query_memory_bytes: 1 << 30,
         snapshot_bytes: 64 * 1024 * 1024,
         maintenance_interval: Duration::from_secs(60),
         query_concurrency: 4,
@@ -87,6 +92,9 @@ fn parse_args(args: &[String]) -> Result<Config, String> {
             "--query-timeout" => {
                 cfg.query_timeout =
                     Duration::from_secs(value()?.parse().map_err(|_| "bad --query-timeout")?)
+            }
+            "--query-memory-bytes" => {
+                cfg.query_memory_bytes = value()?.parse().map_err(|_| "bad --query-memory-bytes")?
             }
             "--snapshot-bytes" => {
                 cfg.snapshot_bytes = value()?.parse().map_err(|_| "bad --snapshot-bytes")?
@@ -205,6 +213,7 @@ async fn serve(config: Config) -> Result<(), String> {
     engine.set_options(Options {
         max_body_bytes: config.max_body_bytes,
         snapshot_after_bytes: config.snapshot_bytes,
+        query_memory_bytes: config.query_memory_bytes,
         ..Options::default()
     });
     engine.set_started(SystemEnv.now_ns());
@@ -231,6 +240,7 @@ async fn serve(config: Config) -> Result<(), String> {
     if !server.config.maintenance_interval.is_zero() {
         tokio::spawn(maintenance(server.clone()));
     }
+    tokio::spawn(tasks::scheduler(server.clone()));
 
     let graceful = hyper_util::server::graceful::GracefulShutdown::new();
     let mut shutdown = Box::pin(shutdown_signal());
@@ -439,19 +449,21 @@ async fn handle(
     let worker = server.clone();
     let work = tokio::task::spawn_blocking(move || {
         let _slot = slot;
-        process(&worker, &request)
+        if is_query {
+            process_in(
+                &worker,
+                &request,
+                &mut limits::QueryEnv::starting_now(timeout),
+            )
+        } else {
+            process(&worker, &request)
+        }
     });
     let response = if is_query {
-        match tokio::time::timeout(timeout, work).await {
+        // The engine stops a query at its deadline; this answers if it could not.
+        match tokio::time::timeout(timeout + limits::BACKSTOP_GRACE, work).await {
             Ok(r) => r.unwrap_or_else(|e| error_response(500, "internal error", &e.to_string())),
-            Err(_) => error_response(
-                408,
-                "request timeout",
-                &format!(
-                    "query exceeded the time limit of {}s (--query-timeout)",
-                    timeout.as_secs()
-                ),
-            ),
+            Err(_) => limits::timeout_response(timeout),
         }
     } else {
         work.await
@@ -467,14 +479,18 @@ async fn handle(
 /// appended and fsynced under the storage lock and applied under the exclusive engine
 /// lock, in log order. Other mutations are handled and applied under both locks.
 fn process(server: &Server, request: &Request) -> Response {
-    let mut env = SystemEnv;
+    process_in(server, request, &mut SystemEnv)
+}
+
+/// [`process`] with the clock, randomness and query deadline of `env`.
+fn process_in(server: &Server, request: &Request, env: &mut dyn Env) -> Response {
     let concurrent_write = Engine::is_concurrent_write(request);
     let read_only = matches!(request.method.as_str(), "GET" | "HEAD")
         || (request.method == "POST" && request.path.ends_with("/query"));
     if read_only || concurrent_write {
         let (generation, handled) = {
             let engine = server.engine.read().unwrap_or_else(|e| e.into_inner());
-            (engine.write_generation(), engine.handle(request, &mut env))
+            (engine.write_generation(), engine.handle(request, env))
         };
         if handled.log.is_empty() {
             return handled.response;
@@ -489,7 +505,7 @@ fn process(server: &Server, request: &Request) -> Response {
                 if engine.write_generation() == generation {
                     handled
                 } else {
-                    let again = engine.handle(request, &mut env);
+                    let again = engine.handle(request, env);
                     if again.log.is_empty() {
                         return again.response;
                     }
@@ -506,7 +522,7 @@ fn process(server: &Server, request: &Request) -> Response {
     }
     let mut storage = server.storage.lock().unwrap_or_else(|e| e.into_inner());
     let mut engine = server.engine.write().unwrap_or_else(|e| e.into_inner());
-    let handled = engine.handle(request, &mut env);
+    let handled = engine.handle(request, env);
     if handled.log.is_empty() {
         return handled.response;
     }

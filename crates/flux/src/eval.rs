@@ -10,6 +10,7 @@ use edgeflux_flux_syntax::LineIndex;
 
 use crate::csv::FluxResult;
 use crate::error::{FluxError, Result};
+use crate::limits::{Budget, QueryLimits};
 use crate::source::{Predicate, ScanSpec, Source, WindowSpec};
 use crate::table::Table;
 use crate::time::{self, Duration};
@@ -32,6 +33,9 @@ impl Env {
     }
     pub(crate) fn parent_ref(&self) -> &EnvRef {
         &self.parent
+    }
+    pub(crate) fn value_ref(&self) -> &Value {
+        &self.value
     }
 }
 
@@ -237,10 +241,21 @@ pub struct Interp<'a> {
     pub range_bounds: Option<(i64, i64)>,
     /// Call depth guard: Flux has no recursion, but runaway programs should not crash us.
     depth: usize,
+    /// The query's memory budget and the edge's interrupt (crate::limits).
+    pub(crate) budget: Budget<'a>,
 }
 
 impl<'a> Interp<'a> {
     pub fn new(source: &'a dyn Source, options: &QueryOptions) -> Interp<'a> {
+        Interp::with_limits(source, options, QueryLimits::default())
+    }
+
+    /// An interpreter whose run stays within `limits`.
+    pub fn with_limits(
+        source: &'a dyn Source,
+        options: &QueryOptions,
+        limits: QueryLimits<'a>,
+    ) -> Interp<'a> {
         Interp {
             source,
             now: options.now_ns,
@@ -252,6 +267,7 @@ impl<'a> Interp<'a> {
             option_values: HashMap::new(),
             range_bounds: None,
             depth: 0,
+            budget: Budget::new(limits),
         }
     }
 
@@ -296,10 +312,17 @@ impl<'a> Interp<'a> {
                 predicate: p.predicate.clone(),
             })
             .map_err(scan_error)
+            .and_then(|t| self.admitted(t))
             .and_then(|t| match &p.group {
                 Some(cols) => crate::stdlib::universe::regroup(t, cols, true),
                 None => Ok(t),
             })
+    }
+
+    /// Tables a scan or a function just materialised, once they fit the query's budget.
+    fn admitted(&self, tables: Vec<Table>) -> Result<Vec<Table>> {
+        self.budget.admit(&tables)?;
+        Ok(tables)
     }
 
     pub fn run_scan_selector(
@@ -320,7 +343,9 @@ impl<'a> Interp<'a> {
                 },
                 f,
             )
-            .map_err(scan_error)
+            .map_err(scan_error)?
+            .map(|t| self.admitted(t))
+            .transpose()
     }
 
     pub fn run_scan_window(
@@ -341,7 +366,9 @@ impl<'a> Interp<'a> {
                 },
                 w,
             )
-            .map_err(scan_error)
+            .map_err(scan_error)?
+            .map(|t| self.admitted(t))
+            .transpose()
     }
 
     // ------------------------------------------------------------------ calls
@@ -353,6 +380,7 @@ impl<'a> Interp<'a> {
         args: Vec<(String, Value)>,
         pipe: Option<Value>,
     ) -> Result<Value> {
+        self.budget.tick()?;
         self.depth += 1;
         if self.depth > 200 {
             self.depth -= 1;
@@ -384,7 +412,13 @@ impl<'a> Interp<'a> {
                         a.items.push((p.to_string(), v));
                     }
                 }
-                f(self, &mut a)
+                let out = f(self, &mut a)?;
+                if let Value::Stream(s) = &out {
+                    if let Stream::Tables(t) = &**s {
+                        self.budget.admit(t)?;
+                    }
+                }
+                Ok(out)
             }
             Function::Closure { expr, env } => {
                 let mut scope = env.clone();
@@ -696,7 +730,9 @@ impl<'a> Interp<'a> {
             _ => String::from("function"),
         };
         self.call(f, args, pipe).map_err(|e| {
-            if e.message().starts_with("error calling function")
+            // A cancellation is the edge's reason, not this function's failure.
+            if matches!(e, FluxError::Canceled(_))
+                || e.message().starts_with("error calling function")
                 || e.message().starts_with("runtime error")
             {
                 e
@@ -989,7 +1025,7 @@ pub fn exec_statements(
                 let v = interp.eval(&e.expression, &env)?;
                 if matches!(v, Value::Stream(_)) && !ends_in_yield(&e.expression) {
                     let tables = interp.take_tables(v, "yield")?;
-                    add_result(interp, "_result", tables);
+                    add_result(interp, "_result", tables)?;
                 }
             }
             Statement::Return(r) => {
@@ -1016,7 +1052,8 @@ fn ends_in_yield(e: &Expression) -> bool {
     }
 }
 
-pub fn add_result(interp: &mut Interp, name: &str, tables: Vec<Table>) {
+pub fn add_result(interp: &mut Interp, name: &str, tables: Vec<Table>) -> Result<()> {
+    interp.budget.hold(&tables)?;
     if let Some(r) = interp.results.iter_mut().find(|r| r.name == name) {
         r.tables.extend(tables);
     } else {
@@ -1025,6 +1062,7 @@ pub fn add_result(interp: &mut Interp, name: &str, tables: Vec<Table>) {
             tables,
         });
     }
+    Ok(())
 }
 
 /// The top-level environment with the query's prelude (`extern`) evaluated.
@@ -1041,9 +1079,10 @@ pub fn run_program(
     text: &str,
     options: &QueryOptions,
     source: &dyn Source,
+    limits: QueryLimits<'_>,
 ) -> Result<Vec<FluxResult>> {
     let file = parse(text)?;
-    let mut interp = Interp::new(source, options);
+    let mut interp = Interp::with_limits(source, options, limits);
     let env = prelude_env(&mut interp)?;
     exec_file(&mut interp, &file, text, env)?;
     Ok(std::mem::take(&mut interp.results))

@@ -21,6 +21,8 @@
 pub mod csv;
 pub mod error;
 pub mod eval;
+pub mod limits;
+pub mod options;
 mod semantic;
 pub mod source;
 pub mod stdlib;
@@ -31,8 +33,11 @@ pub mod value;
 
 pub use csv::{decode_csv, encode_csv, encode_error, Dialect, FluxResult};
 pub use error::FluxError;
+pub use limits::QueryLimits;
+pub use options::{program_options, task_option};
 pub use source::{
     BucketInfo, MemorySource, NoSource, Predicate, ScanSpec, Source, WindowFn, WindowSpec,
+    WritePoint, WriteTarget,
 };
 pub use table::{Column, ColumnData, DataType, GroupKey, StrColumn, Table};
 pub use value::Value;
@@ -56,5 +61,17 @@ pub fn execute(
     options: &QueryOptions,
     source: &dyn Source,
 ) -> Result<Vec<FluxResult>, FluxError> {
-    eval::run_program(source_text, options, source)
+    eval::run_program(source_text, options, source, QueryLimits::default())
+}
+
+/// [`execute`] within a memory budget and an interrupt the edge owns (see [`limits`]):
+/// going over the budget is [`FluxError::ResourceExhausted`], an interrupt
+/// [`FluxError::Canceled`].
+pub fn execute_with_limits(
+    source_text: &str,
+    options: &QueryOptions,
+    source: &dyn Source,
+    limits: QueryLimits<'_>,
+) -> Result<Vec<FluxResult>, FluxError> {
+    eval::run_program(source_text, options, source, limits)
 }

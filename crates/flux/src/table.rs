@@ -138,6 +138,10 @@ impl StrColumn {
             codes,
         }
     }
+    /// Bytes held: four per row plus each distinct run's string (for query memory budgets).
+    pub fn heap_bytes(&self) -> usize {
+        self.codes.len() * 4 + self.dict.iter().map(|s| s.len() + 16).sum::<usize>()
+    }
     /// Moves the rows of `other` to the end.
     pub fn append(&mut self, other: StrColumn) {
         let map: Vec<u32> = other.dict.iter().map(|s| self.code_for(s)).collect();

@@ -22,12 +22,12 @@ pub fn me(ctx: &mut Ctx) -> HttpResult<Reply> {
 }
 
 #[derive(Debug, Deserialize)]
-struct PasswordBody {
+pub(super) struct PasswordBody {
     #[serde(default)]
-    password: String,
+    pub(super) password: String,
 }
 
-fn hash(ctx: &mut Ctx, password: &str) -> HttpResult<PasswordHash> {
+pub(super) fn hash(ctx: &mut Ctx, password: &str) -> HttpResult<PasswordHash> {
     if password.len() < MIN_PASSWORD_LEN {
         return Err(HttpError::invalid(
             "passwords must be at least 8 characters long",
