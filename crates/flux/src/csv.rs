@@ -137,6 +137,12 @@ fn schema_of(t: &Table) -> Vec<(&str, DataType, bool)> {
         .collect()
 }
 
+/// A piece of every data row of a table: prebuilt bytes, or the cell of a varying column.
+enum Segment {
+    Bytes(Vec<u8>),
+    Cell(usize),
+}
+
 /// Encodes results as annotated CSV into `out`.
 pub fn encode_csv(results: &[FluxResult], dialect: &Dialect, out: &mut Vec<u8>) {
     for r in results {
@@ -218,20 +224,47 @@ fn encode_result(r: &FluxResult, d: &Dialect, out: &mut Vec<u8>) {
                 out.extend_from_slice(b"\r\n");
             }
         }
-        let id_text = id.to_string();
-        for i in 0..t.len() {
-            out.push(delim);
-            if !has_default {
-                write_cell(out, &r.name, delim);
+        // Cells holding one value in every row (the result and table cells, the group
+        // key's columns, `_start`, `_stop`) are written once per table into runs of bytes;
+        // a row is then those runs plus its varying cells. A varying cell that repeats
+        // the row above reuses its bytes.
+        let n = t.len();
+        let mut segments: Vec<Segment> = Vec::new();
+        let mut run = Vec::new();
+        run.push(delim);
+        if !has_default {
+            write_cell(&mut run, &r.name, delim);
+        }
+        run.push(delim);
+        run.extend_from_slice(id.to_string().as_bytes());
+        for (ci, c) in t.columns.iter().enumerate() {
+            run.push(delim);
+            if n > 0 && c.data.is_constant() {
+                cell_text(&c.data, 0, &mut buf);
+                write_cell(&mut run, &buf, delim);
+            } else {
+                segments.push(Segment::Bytes(std::mem::take(&mut run)));
+                segments.push(Segment::Cell(ci));
             }
-            out.push(delim);
-            out.extend_from_slice(id_text.as_bytes());
-            for c in &t.columns {
-                out.push(delim);
-                cell_text(&c.data, i, &mut buf);
-                write_cell(out, &buf, delim);
+        }
+        run.extend_from_slice(b"\r\n");
+        segments.push(Segment::Bytes(run));
+        let mut cells: Vec<Vec<u8>> = vec![Vec::new(); t.columns.len()];
+        for i in 0..n {
+            for seg in &segments {
+                match seg {
+                    Segment::Bytes(b) => out.extend_from_slice(b),
+                    Segment::Cell(ci) => {
+                        let (c, cell) = (&t.columns[*ci].data, &mut cells[*ci]);
+                        if i == 0 || !c.repeats_previous(i) {
+                            cell_text(c, i, &mut buf);
+                            cell.clear();
+                            write_cell(cell, &buf, delim);
+                        }
+                        out.extend_from_slice(cell);
+                    }
+                }
             }
-            out.extend_from_slice(b"\r\n");
         }
         prev = Some((schema, empty));
     }

@@ -1024,7 +1024,7 @@ pub fn exec_statements(
             Statement::Expression(e) => {
                 let v = interp.eval(&e.expression, &env)?;
                 if matches!(v, Value::Stream(_)) && !ends_in_yield(&e.expression) {
-                    let tables = interp.tables(&v, "yield")?;
+                    let tables = interp.take_tables(v, "yield")?;
                     add_result(interp, "_result", tables)?;
                 }
             }

@@ -297,6 +297,31 @@ impl ColumnData {
     pub fn is_null(&self, i: usize) -> bool {
         each_col!(self, v => v.null_at(i))
     }
+    /// True when every row holds what the first holds (floats by bits).
+    pub fn is_constant(&self) -> bool {
+        fn all_same<T: PartialEq>(v: &[T]) -> bool {
+            v.first().is_none_or(|f| v.iter().all(|x| x == f))
+        }
+        match self {
+            ColumnData::Bool(v) => all_same(v),
+            ColumnData::Int(v) | ColumnData::Time(v) => all_same(v),
+            ColumnData::UInt(v) => all_same(v),
+            ColumnData::Float(v) => v
+                .first()
+                .is_none_or(|f| v.iter().all(|x| x.map(f64::to_bits) == f.map(f64::to_bits))),
+            ColumnData::String(v) => all_same(&v.codes),
+        }
+    }
+    /// True when row `i` (> 0) holds exactly what row `i - 1` holds (floats by bits).
+    pub fn repeats_previous(&self, i: usize) -> bool {
+        match self {
+            ColumnData::Bool(v) => v[i] == v[i - 1],
+            ColumnData::Int(v) | ColumnData::Time(v) => v[i] == v[i - 1],
+            ColumnData::UInt(v) => v[i] == v[i - 1],
+            ColumnData::Float(v) => v[i].map(f64::to_bits) == v[i - 1].map(f64::to_bits),
+            ColumnData::String(v) => v.codes[i] == v.codes[i - 1],
+        }
+    }
     /// The value at row `i` (Null when null).
     pub fn get(&self, i: usize) -> Value {
         match self {
@@ -512,14 +537,21 @@ impl Table {
         let n = times.len();
         let mut tags: Vec<(&str, &str)> = tags.to_vec();
         tags.sort_by(|a, b| a.0.cmp(b.0));
-        let s = |x: &str| -> Arc<str> { Arc::from(x) };
-        let mut key = vec![
+        // One shared string per key value, for the key and its column.
+        let field: Arc<str> = Arc::from(field);
+        let measurement: Arc<str> = Arc::from(measurement);
+        let mut key = Vec::with_capacity(4 + tags.len());
+        key.extend([
             ("_start".to_string(), Value::Time(start)),
             ("_stop".to_string(), Value::Time(stop)),
-            ("_field".to_string(), Value::String(s(field))),
-            ("_measurement".to_string(), Value::String(s(measurement))),
-        ];
-        let mut columns = vec![
+            ("_field".to_string(), Value::String(field.clone())),
+            (
+                "_measurement".to_string(),
+                Value::String(measurement.clone()),
+            ),
+        ]);
+        let mut columns = Vec::with_capacity(6 + tags.len());
+        columns.extend([
             Column::new("_start", ColumnData::Time(vec![Some(start); n])),
             Column::new("_stop", ColumnData::Time(vec![Some(stop); n])),
             Column::new(
@@ -527,20 +559,18 @@ impl Table {
                 ColumnData::Time(times.into_iter().map(Some).collect()),
             ),
             Column::new("_value", values),
-            Column::new(
-                "_field",
-                ColumnData::String(StrColumn::constant(s(field), n)),
-            ),
+            Column::new("_field", ColumnData::String(StrColumn::constant(field, n))),
             Column::new(
                 "_measurement",
-                ColumnData::String(StrColumn::constant(s(measurement), n)),
+                ColumnData::String(StrColumn::constant(measurement, n)),
             ),
-        ];
+        ]);
         for (k, v) in tags {
-            key.push((k.to_string(), Value::String(s(v))));
+            let v: Arc<str> = Arc::from(v);
+            key.push((k.to_string(), Value::String(v.clone())));
             columns.push(Column::new(
                 k,
-                ColumnData::String(StrColumn::constant(s(v), n)),
+                ColumnData::String(StrColumn::constant(v, n)),
             ));
         }
         Table::new(GroupKey { cols: key }, columns)

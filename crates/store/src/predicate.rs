@@ -147,34 +147,58 @@ impl Predicate {
     /// Whether some row of this series and field may match (`_value` tests count as
     /// "maybe"; scans then test them row by row).
     pub fn matches(&self, key: &SeriesKey, field: &str) -> bool {
-        self.eval(key, field, None) != Some(false)
+        self.eval(key, Some(field), None) != Some(false)
     }
 
-    /// Three-valued evaluation: `None` = depends on a value not given.
-    fn eval(&self, key: &SeriesKey, field: &str, value: Option<(&Values, usize)>) -> Option<bool> {
+    /// Whether some field of this series may match: false when the measurement and tags
+    /// alone rule the series out, so its fields need not be tested one by one.
+    pub fn matches_series(&self, key: &SeriesKey) -> bool {
+        self.eval(key, None, None) != Some(false)
+    }
+
+    /// Three-valued evaluation: `None` = depends on a field or value not given.
+    fn eval(
+        &self,
+        key: &SeriesKey,
+        field: Option<&str>,
+        value: Option<(&Values, usize)>,
+    ) -> Option<bool> {
         match self {
             Predicate::True => Some(true),
             Predicate::Measurement(m) => Some(m.matches(&key.measurement)),
-            Predicate::Field(m) => Some(m.matches(field)),
+            Predicate::Field(m) => field.map(|f| m.matches(f)),
             Predicate::Tag(k, m) => Some(m.matches(key.tag(k).unwrap_or(""))),
             Predicate::Value(op, rhs) => value.map(|(v, i)| compare(v, i, *op, rhs)),
-            Predicate::And(a, b) => match (a.eval(key, field, value), b.eval(key, field, value)) {
-                (Some(false), _) | (_, Some(false)) => Some(false),
-                (Some(true), Some(true)) => Some(true),
-                _ => None,
-            },
-            Predicate::Or(a, b) => match (a.eval(key, field, value), b.eval(key, field, value)) {
-                (Some(true), _) | (_, Some(true)) => Some(true),
-                (Some(false), Some(false)) => Some(false),
-                _ => None,
-            },
+            Predicate::And(a, b) => Self::junction(a, b, false, key, field, value),
+            Predicate::Or(a, b) => Self::junction(a, b, true, key, field, value),
             Predicate::Not(a) => a.eval(key, field, value).map(|x| !x),
+        }
+    }
+
+    /// `a and b` (`decides` = false) or `a or b` (`decides` = true), three-valued: either
+    /// side evaluating to `decides` settles it, and `b` is not evaluated when `a` does.
+    fn junction(
+        a: &Predicate,
+        b: &Predicate,
+        decides: bool,
+        key: &SeriesKey,
+        field: Option<&str>,
+        value: Option<(&Values, usize)>,
+    ) -> Option<bool> {
+        let x = a.eval(key, field, value);
+        if x == Some(decides) {
+            return x;
+        }
+        match (x, b.eval(key, field, value)) {
+            (_, Some(y)) if y == decides => Some(decides),
+            (Some(_), Some(_)) => Some(!decides),
+            _ => None,
         }
     }
 
     /// Evaluates for one row (`values[i]`) of a series and field.
     pub fn matches_row(&self, key: &SeriesKey, field: &str, values: &Values, i: usize) -> bool {
-        self.eval(key, field, Some((values, i))) == Some(true)
+        self.eval(key, Some(field), Some((values, i))) == Some(true)
     }
 
     /// Whether the predicate tests `_value`.
@@ -239,6 +263,10 @@ mod tests {
         assert!(p.matches(&k, "idle"));
         assert!(!p.matches(&k, "other"));
         assert_eq!(p.required_measurement(), Some("cpu"));
+        assert!(p.matches_series(&k), "depends on the field");
+        let other = Predicate::tag_eq("host", "b").and(Predicate::field_eq("idle"));
+        assert!(!other.matches_series(&k), "ruled out by the tag alone");
+        assert!(Predicate::field_eq("idle").not().matches_series(&k));
         assert!(Matcher::regex("(").is_err());
     }
 

@@ -92,6 +92,9 @@ impl Store {
                 None => Box::new(bucket.series.iter()),
             };
         iter.filter_map(|(k, s)| {
+            if !pred.matches_series(k) {
+                return None;
+            }
             let wanted: Vec<bool> = s.fields.iter().map(|(f, _)| pred.matches(k, f)).collect();
             wanted.iter().any(|&w| w).then_some((k, s, wanted))
         })
@@ -138,10 +141,13 @@ impl Store {
         })
     }
 
-    /// The sources of a series' data in [start, stop) and whether they are pairwise
-    /// disjoint in time (then they are returned in time order and each can be read on
-    /// its own; otherwise in write order, to be merged last-write-wins).
-    fn plan<'a>(s: &'a Series, wanted: &[bool], start: i64, stop: i64) -> (Vec<Source<'a>>, bool) {
+    /// The sources of a series' data in [start, stop), grouped into runs: a run is one
+    /// source, or several whose time ranges overlap (transitively). Runs are disjoint and
+    /// in time order, so each run is read on its own and only overlapping sources are
+    /// merged. Writes arriving out of order (concurrent clients) overlap a few blocks; a
+    /// single flag for the whole series would make every read of it merge all its blocks.
+    fn plan<'a>(s: &'a Series, wanted: &[bool], start: i64, stop: i64) -> Vec<Run<'a>> {
+        // In write order: blocks, then the head (newest).
         let mut src: Vec<Source<'a>> = Self::needed_blocks(s, wanted, start, stop)
             .map(|b| Source::Block(b, b.min_time, b.max_time))
             .collect();
@@ -154,13 +160,32 @@ impl Store {
         if let Some((a, b)) = head_range {
             src.push(Source::Head(a, b));
         }
-        let mut by_time: Vec<(i64, i64)> = src.iter().map(|x| x.range()).collect();
-        by_time.sort_unstable();
-        let disjoint = by_time.windows(2).all(|w| w[0].1 < w[1].0);
-        if disjoint {
-            src.sort_by_key(|x| x.range().0);
+        let mut order: Vec<usize> = (0..src.len()).collect();
+        order.sort_by_key(|&i| src[i].range());
+        let mut runs: Vec<Run<'a>> = Vec::new();
+        let mut members: Vec<usize> = Vec::new();
+        let mut run_hi = i64::MIN;
+        let flush = |members: &mut Vec<usize>, runs: &mut Vec<Run<'a>>| {
+            // Write order inside a run, so the merge lets later writes win.
+            members.sort_unstable();
+            runs.push(Run(members.drain(..).map(|i| src[i]).collect()));
+        };
+        for i in order {
+            let (lo, hi) = src[i].range();
+            if !members.is_empty() && lo > run_hi {
+                flush(&mut members, &mut runs);
+            }
+            run_hi = if members.is_empty() {
+                hi
+            } else {
+                run_hi.max(hi)
+            };
+            members.push(i);
         }
-        (src, disjoint)
+        if !members.is_empty() {
+            flush(&mut members, &mut runs);
+        }
+        runs
     }
 
     fn read(
@@ -198,6 +223,24 @@ impl Store {
         }
     }
 
+    /// The sorted, de-duplicated rows of one run: its sources merged, last write wins.
+    fn read_run(
+        s: &Series,
+        run: &Run<'_>,
+        wanted: &[bool],
+        start: i64,
+        stop: i64,
+    ) -> Result<Chunk, StoreError> {
+        if let Some(one) = run.single() {
+            return Self::read(s, one, wanted, start, stop);
+        }
+        let mut merged = Chunk::default();
+        for x in &run.0 {
+            merged.append(&Self::read(s, x, wanted, start, stop)?);
+        }
+        Ok(merged.normalize())
+    }
+
     /// The data of a series in [start, stop) as time-ordered, disjoint, sorted chunks.
     fn pieces(
         s: &Series,
@@ -205,18 +248,10 @@ impl Store {
         start: i64,
         stop: i64,
     ) -> Result<Vec<Chunk>, StoreError> {
-        let (src, disjoint) = Self::plan(s, wanted, start, stop);
-        if disjoint {
-            return src
-                .iter()
-                .map(|x| Self::read(s, x, wanted, start, stop))
-                .collect();
-        }
-        let mut merged = Chunk::default();
-        for x in &src {
-            merged.append(&Self::read(s, x, wanted, start, stop)?);
-        }
-        Ok(vec![merged.normalize()])
+        Self::plan(s, wanted, start, stop)
+            .iter()
+            .map(|run| Self::read_run(s, run, wanted, start, stop))
+            .collect()
     }
 
     /// The sorted, de-duplicated rows of a series in [start, stop) (wanted columns only).
@@ -277,17 +312,8 @@ impl Store {
                 Some(acc) => acc.merge(p, agg),
                 none => *none = Some(p),
             };
-            let (src, disjoint) = Self::plan(s, &wanted, start, stop);
-            let pieces = if disjoint {
-                src.iter().map(|x| (Some(x), None)).collect::<Vec<_>>()
-            } else {
-                Self::pieces(s, &wanted, start, stop)?
-                    .into_iter()
-                    .map(|c| (None, Some(c)))
-                    .collect()
-            };
-            for (source, merged) in pieces {
-                if let Some(Source::Block(b, lo, hi)) = source {
+            for run in Self::plan(s, &wanted, start, stop) {
+                if let Some(Source::Block(b, lo, hi)) = run.single() {
                     if !pred.mentions_value() {
                         if let Some(ps) =
                             summary_partials(s, b, *lo, *hi, start, stop, window, agg, &wanted)
@@ -299,11 +325,7 @@ impl Store {
                         }
                     }
                 }
-                let mut piece = match (source, merged) {
-                    (Some(x), _) => Self::read(s, x, &wanted, start, stop)?,
-                    (None, Some(c)) => c,
-                    (None, None) => continue,
-                };
+                let mut piece = Self::read_run(s, &run, &wanted, start, stop)?;
                 filter_values(&mut piece, key, s, pred);
                 for (slot, col) in piece.cols.iter().enumerate() {
                     let Some(col) = col else { continue };
@@ -349,23 +371,18 @@ impl Store {
         let first = agg == Aggregate::First;
         let mut out = Vec::new();
         for (key, s, wanted) in sel {
-            let (src, disjoint) = Self::plan(s, &wanted, start, stop);
+            let mut runs = Self::plan(s, &wanted, start, stop);
+            if !first {
+                runs.reverse();
+            }
             let mut found: Vec<Option<(i64, FieldValue)>> = vec![None; s.fields.len()];
-            if disjoint {
-                let mut order: Vec<&Source<'_>> = src.iter().collect();
-                if !first {
-                    order.reverse();
+            // Runs are disjoint in time: the first run (from the wanted end) holding a
+            // field's value holds its first/last point.
+            for run in &runs {
+                if (0..s.fields.len()).all(|i| !wanted[i] || found[i].is_some()) {
+                    break;
                 }
-                for x in order {
-                    if (0..s.fields.len()).all(|i| !wanted[i] || found[i].is_some()) {
-                        break;
-                    }
-                    let mut c = Self::read(s, x, &wanted, start, stop)?;
-                    filter_values(&mut c, key, s, pred);
-                    pick_edge(&c, &mut found, first);
-                }
-            } else {
-                let mut c = Self::rows(s, &wanted, start, stop)?;
+                let mut c = Self::read_run(s, run, &wanted, start, stop)?;
                 filter_values(&mut c, key, s, pred);
                 pick_edge(&c, &mut found, first);
             }
@@ -404,6 +421,7 @@ impl Store {
 }
 
 /// Where a series' rows come from: a block or the head, with their time bounds.
+#[derive(Clone, Copy)]
 enum Source<'a> {
     Block(&'a BlockHandle, i64, i64),
     Head(i64, i64),
@@ -413,6 +431,19 @@ impl Source<'_> {
     fn range(&self) -> (i64, i64) {
         match self {
             Source::Block(_, a, b) | Source::Head(a, b) => (*a, *b),
+        }
+    }
+}
+
+/// Sources of a series that overlap in time, in write order (see `Store::plan`).
+struct Run<'a>(Vec<Source<'a>>);
+
+impl<'a> Run<'a> {
+    /// The run's only source, when it has one (then it can be read or summarised alone).
+    fn single(&self) -> Option<&Source<'a>> {
+        match self.0.as_slice() {
+            [one] => Some(one),
+            _ => None,
         }
     }
 }
@@ -545,10 +576,8 @@ fn partial(
     while s < t.len() {
         let ws = window_start(t[s], window.every, window.offset);
         let we = ws.saturating_add(window.every);
-        let mut e = s + 1;
-        while e < t.len() && t[e] < we {
-            e += 1;
-        }
+        // times are sorted: find the window's end by bisection, not row by row
+        let e = s + 1 + t[s + 1..].partition_point(|&x| x < we);
         ranges.push((ws, s, e));
         s = e;
     }

@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 
 use edgeflux_types::{FieldType, FieldValue};
 
-use crate::block::{block_header, decode_block, encode_block};
+use crate::block::{block_header, decode_resident_block, encode_block};
 use crate::error::{CodecError, StoreError};
 use crate::model::{Chunk, SeriesKey};
 use crate::write::WriteBatch;
@@ -143,7 +143,7 @@ impl Series {
             .bytes
             .as_deref()
             .ok_or(StoreError::UnknownBlock(block.id))?;
-        let mut chunk = decode_block(bytes, &mut |name, ty| {
+        let mut chunk = decode_resident_block(bytes, &mut |name, ty| {
             let slot = self
                 .slot(name)
                 .ok_or(CodecError::Invalid("block field not in series"))?;

@@ -882,6 +882,33 @@ mod props {
                 }
             }
             prop_assert_eq!(&got, &model);
+            // first()/last() of every series × field: the model's earliest/latest point
+            for (agg, pick_last) in [(Aggregate::First, false), (Aggregate::Last, true)] {
+                let sel = loop {
+                    match s.selector(B, i64::MIN, i64::MAX, &Predicate::True, agg) {
+                        Ok(t) => break t,
+                        Err(StoreError::BlocksNotResident { blocks, .. }) => {
+                            for id in blocks {
+                                s.load_block(B, id, saved[&id].clone()).unwrap();
+                            }
+                        }
+                        Err(e) => panic!("{e}"),
+                    }
+                };
+                let mut want: BTreeMap<(String, String), (i64, f64)> = BTreeMap::new();
+                // the model iterates in time order per series and field
+                for ((h, f, t), v) in &model {
+                    let e = want.entry((h.clone(), f.clone())).or_insert((*t, *v));
+                    if pick_last {
+                        *e = (*t, *v);
+                    }
+                }
+                let got: BTreeMap<(String, String), (i64, f64)> = sel
+                    .iter()
+                    .map(|t| ((t.tags[0].1.clone(), t.field.clone()), (t.times[0], floats(t)[0])))
+                    .collect();
+                prop_assert_eq!(got, want, "{:?}", agg);
+            }
             let restored = Store::restore(&s.snapshot()).unwrap();
             prop_assert_eq!(restored.head_rows(), s.head_rows(), "head row counter drifted");
             prop_assert_eq!(restored.scan(B, i64::MIN, i64::MAX, &Predicate::True).unwrap(),
