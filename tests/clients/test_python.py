@@ -3,13 +3,15 @@
 
 usage: test_python.py URL
 Onboards the server (it must be fresh), then exercises buckets, writes (batched, gzip,
-precision), query / query_csv / query_stream with params, delete, and a restricted token.
+precision), query / query_csv / query_stream with params, tasks (a manual run that
+downsamples with to()), delete, and a restricted token.
 Prints one `PASS name` / `FAIL name: why` line per check; exit status 1 if any failed.
 Writes the operator token to $EDGEFLUX_TOKEN_FILE (if set) for the later steps.
 """
 import datetime as dt
 import os
 import sys
+import time
 import traceback
 
 from influxdb_client import (
@@ -208,6 +210,42 @@ def _():
         vals = [r.get_value() for t in tables for r in t.records]
         assert vals and all(18 <= v <= 24 for v in vals), vals
         assert tables[0].records[0].values["result"] == "avg"
+
+
+@check("tasks: create_task_every, list, manual run, runs and logs, to() downsampling")
+def _():
+    with client() as c:
+        buckets = c.buckets_api()
+        down = buckets.create_bucket(bucket_name="py-down", org_id=state["org_id"])
+        tasks = c.tasks_api()
+        org = c.organizations_api().find_organizations(org=ORG)[0]
+        flux = (
+            f'from(bucket: "{BUCKET}") |> range(start: -1h) |> filter(fn: (r) => r._measurement == "temperature" and r.room == "kitchen")'
+            ' |> aggregateWindow(every: 1h, fn: mean, createEmpty: false) |> to(bucket: "py-down")'
+        )
+        t = tasks.create_task_every("py-downsample", flux, "1h", org)
+        assert (t.name, t.every, t.status, t.org_id) == ("py-downsample", "1h", "active", state["org_id"]), t
+        assert [x.id for x in tasks.find_tasks(name="py-downsample")] == [t.id]
+        run = tasks.run_manually(t.id)
+        assert run.status == "scheduled", run
+        deadline = time.time() + 20
+        while True:
+            runs = tasks.get_runs(t.id)
+            if runs and runs[0].status != "scheduled":
+                break
+            assert time.time() < deadline, "the run did not happen within 20 s"
+            time.sleep(0.2)
+        assert [r.status for r in runs] == ["success"], [(r.status, r.log) for r in runs]
+        messages = [e.message for e in tasks.get_logs(t.id)]
+        assert messages[-1] == "Completed(success)", messages
+        assert tasks.find_task_by_id(t.id).last_run_status == "success"
+        tables = c.query_api().query('from(bucket: "py-down") |> range(start: -2h)')
+        values = [r.get_value() for tb in tables for r in tb.records]
+        assert values and all(20 <= v <= 24 for v in values), values
+        assert {r.values["room"] for tb in tables for r in tb.records} == {"kitchen"}
+        tasks.delete_task(t.id)
+        expect_status(lambda: tasks.find_task_by_id(t.id), 404)
+        buckets.delete_bucket(down)
 
 
 @check("query errors: unknown bucket 404, bad Flux 400")

@@ -179,6 +179,38 @@ t2_query_agg() {
 }
 check "t2.4 aggregateWindow(every: 1m) |> yield(name: \"avg_cpu\") and last() per host" t2_query_agg
 
+t2_tasks() {
+  expect 201 POST /api/v2/buckets -H "Authorization: Token $TOKEN" -H 'Content-Type: application/json' \
+    -d "{\"orgID\":\"$ORGID\",\"name\":\"downsampled_data\"}" || return 1
+  # The tutorial's body: name, every and offset beside a script without `option task`.
+  expect 201 POST /api/v2/tasks -H "Authorization: Token $TOKEN" -H 'Content-Type: application/json' \
+    -d "{\"orgID\":\"$ORGID\",\"name\":\"cpu-downsample\",\"every\":\"1h\",\"offset\":\"5m\",\"flux\":\"option v = {bucket: \\\"my_data\\\", timeRange: 1h}\\nfrom(bucket: v.bucket) |> range(start: -v.timeRange) |> filter(fn: (r) => r._measurement == \\\"cpu_load\\\") |> aggregateWindow(every: 1h, fn: mean) |> to(bucket: \\\"downsampled_data\\\")\"}" || return 1
+  [ "$(json "d['name'], d['every'], d['offset'], d['status']")" = "cpu-downsample 1h 5m0s active" ] || { cat "$tmp/body"; return 1; }
+  local task
+  task=$(json "d['id']")
+  # A task whose script carries `option task` itself.
+  expect 201 POST /api/v2/tasks -H "Authorization: Token $TOKEN" -H 'Content-Type: application/json' \
+    -d "{\"orgID\":\"$ORGID\",\"flux\":\"option task = {name: \\\"nightly\\\", cron: \\\"0 3 * * *\\\"}\\nfrom(bucket: \\\"my_data\\\") |> range(start: -1d) |> count()\"}" || return 1
+  [ "$(json "d['name'], d['cron']")" = "nightly 0 3 * * *" ] || { cat "$tmp/body"; return 1; }
+  expect 200 GET "/api/v2/tasks?org=InfluxDB-API-test-org" -H "Authorization: Token $TOKEN" || return 1
+  [ "$(json "sorted(t['name'] for t in d['tasks'])")" = "['cpu-downsample', 'nightly']" ] || { cat "$tmp/body"; return 1; }
+  # Run the downsampling now; the server's scheduler picks the run up within a second.
+  expect 201 POST "/api/v2/tasks/$task/runs" -H "Authorization: Token $TOKEN" -H 'Content-Type: application/json' -d '{}' || return 1
+  [ "$(json "d['status']")" = scheduled ] || { cat "$tmp/body"; return 1; }
+  local status=scheduled
+  for _ in $(seq 1 100); do
+    expect 200 GET "/api/v2/tasks/$task/runs" -H "Authorization: Token $TOKEN" || return 1
+    status=$(json "d['runs'][0]['status']")
+    [ "$status" = scheduled ] || break
+    sleep 0.2
+  done
+  [ "$status" = success ] || { cat "$tmp/body"; return 1; }
+  expect 200 POST "/api/v2/query?org=InfluxDB-API-test-org" -H "Authorization: Token $TOKEN" -H 'Content-Type: application/vnd.flux' \
+    -d 'from(bucket: "downsampled_data") |> range(start: -2h)' || return 1
+  grep -q ',value,cpu_load,server01' "$tmp/body" && grep -q ',value,cpu_load,server02' "$tmp/body" || { cat "$tmp/body"; return 1; }
+}
+check "t2.6 tasks: create (name/every/offset body and option task), list, run, to() downsampled data" t2_tasks
+
 t2_refusals() {
   local q='{"query": "from(bucket: \"my_data\") |> range(start: -1h)"}'
   # The ingest token cannot query (its bucket is invisible to it, as in InfluxDB OSS).

@@ -7,7 +7,6 @@ testcase errors_are_reported {
     testing.shouldError(fn: () => array.from(rows: [{a: 1}]) |> map(fn: (r) => ({r with b: r.a / 0})) |> yield(), want: /divide by zero/)
     testing.shouldError(fn: () => die(msg: "boom"), want: /boom/)
     testing.shouldError(fn: () => from(bucket: "b") |> filter(fn: (r) => true) |> yield(), want: /unbounded/)
-    testing.shouldError(fn: () => array.from(rows: [{a: 1}]) |> limit(), want: /missing required argument n/)
     testing.shouldError(
         fn: () =>
             array.from(rows: [{_time: 2020-01-01T00:00:00Z, _value: 1.0}])

@@ -7,7 +7,8 @@
 //! Per request the object follows the API crate's seam: `handle` → store the log records
 //! (the storage put resolves) → `apply` → respond. A failed put answers 500 and changes
 //! nothing. On its first request after waking up the object restores from the snapshot
-//! and the log after it.
+//! and the log after it. Tasks run on the object's alarm, set to the engine's next due
+//! run after every mutation and after every alarm.
 
 mod log;
 mod object;

@@ -34,6 +34,8 @@ struct Loaded {
     engine: Engine,
     last_seq: u64,
     last_maintain_ns: i64,
+    /// The due time the alarm is set for, so a request only touches it when it moves.
+    alarm_for_ns: Option<i64>,
 }
 
 #[durable_object]
@@ -61,39 +63,68 @@ impl DurableObject for EngineObject {
     }
 
     async fn fetch(&self, mut req: Request) -> Result<Response> {
-        // Input gates hold other events while storage operations are pending, so requests
-        // do not interleave between `handle` and `apply`.
-        if self.loaded.borrow().is_none() {
-            let storage = self.state.storage();
-            let recovered = log::recover(&storage).await?;
-            let mut engine = Engine::restore(
-                recovered.snapshot.as_deref(),
-                recovered.log.iter().map(Vec::as_slice),
-            )
-            .map_err(|e| worker::Error::RustError(format!("restore failed: {e}")))?;
-            engine.set_options(Options {
-                snapshot_after_bytes: self.snapshot_after_bytes,
-                query_memory_bytes: crate::QUERY_MEMORY_BYTES,
-                ..engine.options().clone()
-            });
-            let now = WorkerEnv.now_ns();
-            engine.set_started(now);
-            *self.loaded.borrow_mut() = Some(Loaded {
-                engine,
-                last_seq: recovered.last_seq,
-                last_maintain_ns: now,
-            });
-        }
+        self.ensure_loaded().await?;
         crate::panic::test_point(&req);
         let request = to_api_request(&mut req).await?;
         let response = self.serve(&request).await?;
         to_worker_response(response)
     }
+
+    /// The task alarm: runs what is due, persists and applies it like a request's
+    /// records, and sets the alarm for the next due run.
+    async fn alarm(&self) -> Result<Response> {
+        self.ensure_loaded().await?;
+        let log = {
+            let mut loaded = self.loaded.borrow_mut();
+            match loaded.as_mut() {
+                Some(l) => {
+                    l.alarm_for_ns = None;
+                    l.engine.run_due_tasks(&mut WorkerEnv)
+                }
+                None => Vec::new(),
+            }
+        };
+        if let Err(e) = self.persist_and_apply(&log).await {
+            worker::console_error!("edgeflux: task runs failed: {e}");
+        }
+        self.schedule_tasks().await?;
+        Response::empty()
+    }
 }
 
 impl EngineObject {
+    /// Restores the engine from storage on the first event after the object wakes.
+    /// Input gates hold other events while storage operations are pending, so requests
+    /// do not interleave between `handle` and `apply`.
+    async fn ensure_loaded(&self) -> Result<()> {
+        if self.loaded.borrow().is_some() {
+            return Ok(());
+        }
+        let storage = self.state.storage();
+        let recovered = log::recover(&storage).await?;
+        let mut engine = Engine::restore(
+            recovered.snapshot.as_deref(),
+            recovered.log.iter().map(Vec::as_slice),
+        )
+        .map_err(|e| worker::Error::RustError(format!("restore failed: {e}")))?;
+        engine.set_options(Options {
+            snapshot_after_bytes: self.snapshot_after_bytes,
+            query_memory_bytes: crate::QUERY_MEMORY_BYTES,
+            ..engine.options().clone()
+        });
+        let now = WorkerEnv.now_ns();
+        engine.set_started(now);
+        *self.loaded.borrow_mut() = Some(Loaded {
+            engine,
+            last_seq: recovered.last_seq,
+            last_maintain_ns: now,
+            alarm_for_ns: None,
+        });
+        Ok(())
+    }
+
     async fn serve(&self, request: &ApiRequest) -> Result<ApiResponse> {
-        let (handled, first_seq) = {
+        let handled = {
             let mut loaded = self.loaded.borrow_mut();
             let Some(l) = loaded.as_mut() else {
                 return Ok(internal_error("engine not loaded"));
@@ -103,25 +134,44 @@ impl EngineObject {
                 l.engine.maintain(now);
                 l.last_maintain_ns = now;
             }
-            (l.engine.handle(request, &mut WorkerEnv), l.last_seq + 1)
+            l.engine.handle(request, &mut WorkerEnv)
         };
         if handled.log.is_empty() {
             return Ok(handled.response);
         }
-        let storage = self.state.storage();
-        if let Err(e) = log::append(&storage, first_seq, &handled.log).await {
-            return Ok(internal_error(&format!("persisting the write failed: {e}")));
+        if let Err(e) = self.persist_and_apply(&handled.log).await {
+            return Ok(internal_error(&e));
         }
+        // A request may have created, changed or queued a task run.
+        if let Err(e) = self.schedule_tasks().await {
+            worker::console_error!("edgeflux: setting the task alarm failed: {e}");
+        }
+        Ok(handled.response)
+    }
+
+    /// Stores `records` durably, then applies them; snapshots when the engine asks.
+    async fn persist_and_apply(&self, records: &[Vec<u8>]) -> std::result::Result<(), String> {
+        if records.is_empty() {
+            return Ok(());
+        }
+        let first_seq = match self.loaded.borrow().as_ref() {
+            Some(l) => l.last_seq + 1,
+            None => return Err("engine not loaded".into()),
+        };
+        let storage = self.state.storage();
+        log::append(&storage, first_seq, records)
+            .await
+            .map_err(|e| format!("persisting the write failed: {e}"))?;
         let snapshot = {
             let mut loaded = self.loaded.borrow_mut();
             let Some(l) = loaded.as_mut() else {
-                return Ok(internal_error("engine not loaded"));
+                return Err("engine not loaded".into());
             };
-            l.last_seq = first_seq + handled.log.len() as u64 - 1;
-            for record in &handled.log {
-                if let Err(e) = l.engine.apply(record) {
-                    return Ok(internal_error(&format!("applying the write failed: {e}")));
-                }
+            l.last_seq = first_seq + records.len() as u64 - 1;
+            for record in records {
+                l.engine
+                    .apply(record)
+                    .map_err(|e| format!("applying the write failed: {e}"))?;
             }
             l.engine
                 .wants_snapshot()
@@ -133,7 +183,32 @@ impl EngineObject {
                 worker::console_error!("edgeflux: snapshot failed: {e}");
             }
         }
-        Ok(handled.response)
+        Ok(())
+    }
+
+    /// Sets the alarm for the next due task run, if any and if it moved.
+    async fn schedule_tasks(&self) -> Result<()> {
+        let due = match self.loaded.borrow_mut().as_mut() {
+            Some(l) => match l.engine.next_task_due() {
+                Some(due) if l.alarm_for_ns != Some(due) => {
+                    l.alarm_for_ns = Some(due);
+                    Some(due)
+                }
+                _ => None,
+            },
+            None => None,
+        };
+        if let Some(due) = due {
+            let delay_ms = (due - WorkerEnv.now_ns()).max(0) / 1_000_000;
+            if let Err(e) = self.state.storage().set_alarm(delay_ms).await {
+                // Try again on the next request.
+                if let Some(l) = self.loaded.borrow_mut().as_mut() {
+                    l.alarm_for_ns = None;
+                }
+                return Err(e);
+            }
+        }
+        Ok(())
     }
 }
 

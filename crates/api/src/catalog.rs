@@ -1,5 +1,5 @@
-//! The catalog: orgs, users, authorizations, buckets, DBRP mappings and sessions, plus
-//! the changes that alter it. Changes travel in log records, so the live path and
+//! The catalog: orgs, users, authorizations, buckets, DBRP mappings, sessions, tasks and
+//! task runs, plus the changes that alter it. Changes travel in log records, so the live path and
 //! recovery go through the same `Catalog::apply`.
 
 use std::collections::{BTreeMap, HashMap};
@@ -7,6 +7,8 @@ use std::collections::{BTreeMap, HashMap};
 use edgeflux_auth::{id_hex, Authorization, Org, PasswordHash, TokenHash, User};
 use edgeflux_types::{Id, Timestamp};
 use serde::{Deserialize, Serialize};
+
+use crate::tasks::{Run, RunStatus, Task, RUNS_KEPT_PER_TASK};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -106,6 +108,9 @@ pub enum Change {
     DeleteDbrp(Key),
     PutSession(Session),
     DeleteSession(TokenHash),
+    PutTask(Task),
+    DeleteTask(Key),
+    PutRun(Run),
     PutLegacyAuth(LegacyAuth),
     DeleteLegacyAuth(Key),
 }
@@ -119,6 +124,11 @@ pub struct Catalog {
     pub buckets: BTreeMap<u64, Bucket>,
     pub dbrps: BTreeMap<u64, Dbrp>,
     pub sessions: Vec<Session>,
+    #[serde(default)]
+    pub tasks: BTreeMap<u64, Task>,
+    #[serde(default)]
+    pub runs: BTreeMap<u64, Run>,
+    // Snapshots written before legacy authorizations existed must stay readable.
     #[serde(default)]
     pub legacy_auths: BTreeMap<u64, LegacyAuth>,
     /// Token hash → authorization id (derived; rebuilt on load).
@@ -146,6 +156,9 @@ impl Catalog {
                     self.remove_auth(a);
                 }
                 self.dbrps.retain(|_, d| d.org_id != id);
+                let tasks = &mut self.tasks;
+                tasks.retain(|_, t| t.org_id != id);
+                self.runs.retain(|_, r| tasks.contains_key(&r.task_id.0));
                 self.legacy_auths.retain(|_, l| l.auth.org_id != id);
                 for u in self.users.values_mut() {
                     u.owner_of.retain(|o| *o != id);
@@ -200,12 +213,41 @@ impl Catalog {
                 self.sessions.push(s);
             }
             Change::DeleteSession(h) => self.sessions.retain(|x| x.key_hash != h),
+            Change::PutTask(t) => {
+                self.tasks.insert(t.id.0, t);
+            }
+            Change::DeleteTask(Key(id)) => {
+                self.tasks.remove(&id.0);
+                self.runs.retain(|_, r| r.task_id != id);
+            }
+            Change::PutRun(r) => {
+                let task = r.task_id;
+                self.runs.insert(r.id.0, r);
+                self.prune_runs(task);
+            }
             Change::PutLegacyAuth(l) => {
                 self.legacy_auths.insert(l.auth.id.0, l);
             }
             Change::DeleteLegacyAuth(Key(id)) => {
                 self.legacy_auths.remove(&id.0);
             }
+        }
+    }
+
+    /// Keeps the newest `RUNS_KEPT_PER_TASK` finished runs of a task (queued ones stay).
+    fn prune_runs(&mut self, task: Id) {
+        let mut finished: Vec<(i64, u64)> = self
+            .runs
+            .values()
+            .filter(|r| r.task_id == task && r.status != RunStatus::Scheduled)
+            .map(|r| (r.finished_at.unwrap_or(r.scheduled_for), r.id.0))
+            .collect();
+        if finished.len() <= RUNS_KEPT_PER_TASK {
+            return;
+        }
+        finished.sort_unstable();
+        for (_, id) in &finished[..finished.len() - RUNS_KEPT_PER_TASK] {
+            self.runs.remove(id);
         }
     }
 
@@ -286,11 +328,30 @@ impl Catalog {
             || self.auths.contains_key(&k)
             || self.buckets.contains_key(&k)
             || self.dbrps.contains_key(&k)
+            || self.tasks.contains_key(&k)
+            || self.runs.contains_key(&k)
             || self.legacy_auths.contains_key(&k)
     }
 
     /// The v1 authorization with this user name (InfluxDB's legacy "token").
     pub fn legacy_auth_by_token(&self, token: &str) -> Option<&LegacyAuth> {
         self.legacy_auths.values().find(|l| l.token == token)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Catalog;
+
+    /// A catalog snapshot as the first release wrote it (before tasks, runs and legacy
+    /// authorizations existed). Fields added since must default, or an upgraded server
+    /// would skip its snapshot as unreadable and come back without the data in it.
+    const FIRST_RELEASE_CATALOG: &str = r#"{"onboarded":true,"orgs":{},"users":{},"auths":{},"buckets":{},"dbrps":{},"sessions":[]}"#;
+
+    #[test]
+    fn first_release_snapshots_stay_readable() {
+        let c: Catalog = serde_json::from_str(FIRST_RELEASE_CATALOG).expect("old catalog decodes");
+        assert!(c.onboarded);
+        assert!(c.tasks.is_empty() && c.runs.is_empty() && c.legacy_auths.is_empty());
     }
 }

@@ -123,25 +123,3 @@ impl Data {
         self.store.compact(now);
     }
 }
-
-/// Runs a Flux program over the buckets the caller may read (others are "not found"),
-/// within the query's limits.
-pub fn execute_flux(
-    data: &Data,
-    buckets: &[Bucket],
-    flux: &str,
-    options: &edgeflux_flux::QueryOptions,
-    limits: edgeflux_flux::QueryLimits<'_>,
-) -> Result<Vec<edgeflux_flux::FluxResult>, edgeflux_flux::FluxError> {
-    let readable = buckets
-        .iter()
-        .map(|b| crate::flux_source::SourceBucket {
-            name: b.name.clone(),
-            id: b.id.0,
-            org_id: b.org_id.to_string(),
-            retention_ns: b.retention_ns(),
-        })
-        .collect();
-    let source = crate::flux_source::StoreSource::new(&data.store, readable);
-    edgeflux_flux::execute_with_limits(flux, options, &source, limits)
-}

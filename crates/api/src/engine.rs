@@ -126,14 +126,7 @@ impl Engine {
     pub fn handle(&self, request: &Request, env: &mut dyn Env) -> Handled {
         self.requests
             .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        let mut ctx = Ctx {
-            engine: self,
-            req: request,
-            params: Params::parse(&request.query),
-            now: env.now_ns(),
-            env,
-            used_ids: HashSet::new(),
-        };
+        let mut ctx = Ctx::new(self, request, env);
         let (mut response, log) = match routes::dispatch(&mut ctx) {
             Ok(reply) => (reply.response, reply.log),
             Err(e) => (e.into_response(), Vec::new()),
@@ -215,6 +208,41 @@ impl Engine {
         record::frame(Kind::Snapshot, &payload)
     }
 
+    /// The names of all organizations (for tools choosing one to run `query_org` in).
+    pub fn org_names(&self) -> Vec<String> {
+        self.catalog.orgs.values().map(|o| o.name.clone()).collect()
+    }
+
+    /// Runs a Flux program with read access to every bucket of `org` (an ID or a name),
+    /// without a token: for tools that own the engine's data directory, such as
+    /// `edgeflux query --engine-path`. Clients go through `handle` and its authorization.
+    pub fn query_org(
+        &self,
+        org: &str,
+        flux: &str,
+        options: &edgeflux_flux::QueryOptions,
+    ) -> Result<Vec<edgeflux_flux::FluxResult>, edgeflux_flux::FluxError> {
+        let Some(o) = self.catalog.org_by_id_or_name(org) else {
+            return Err(edgeflux_flux::FluxError::NotFound(format!(
+                "organization name {org:?} not found"
+            )));
+        };
+        let buckets = self
+            .catalog
+            .buckets
+            .values()
+            .filter(|b| b.org_id == o.id)
+            .map(crate::flux_source::SourceBucket::of)
+            .collect();
+        let options = edgeflux_flux::QueryOptions {
+            org: Some(o.name.clone()),
+            ..options.clone()
+        };
+        // Read only: without a write seam, to() reports that it cannot write.
+        let source = crate::flux_source::StoreSource::new(&self.data.store, buckets);
+        edgeflux_flux::execute(flux, &options, &source)
+    }
+
     fn from_snapshot(bytes: &[u8]) -> Result<Engine, ApiError> {
         let bad = |e: String| ApiError::CorruptSnapshot(e);
         let (kind, payload) = record::unframe(bytes).map_err(bad)?;
@@ -252,6 +280,17 @@ pub(crate) struct Ctx<'a> {
 }
 
 impl<'a> Ctx<'a> {
+    pub fn new(engine: &'a Engine, req: &'a Request, env: &'a mut dyn Env) -> Ctx<'a> {
+        Ctx {
+            engine,
+            req,
+            params: Params::parse(&req.query),
+            now: env.now_ns(),
+            env,
+            used_ids: HashSet::new(),
+        }
+    }
+
     pub fn catalog(&self) -> &Catalog {
         &self.engine.catalog
     }

@@ -75,7 +75,7 @@ fn ident(v: &Value) -> Result<String, String> {
     Ok(name.to_string())
 }
 
-fn string_literal(s: &str) -> String {
+pub(crate) fn string_literal(s: &str) -> String {
     let mut out = String::from("\"");
     for c in s.chars() {
         match c {

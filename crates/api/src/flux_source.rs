@@ -25,15 +25,42 @@ pub struct SourceBucket {
     pub retention_ns: i64,
 }
 
-/// A read-only view of the store limited to the buckets a query may read.
+impl SourceBucket {
+    /// The query's view of a catalog bucket.
+    pub(crate) fn of(b: &crate::catalog::Bucket) -> SourceBucket {
+        SourceBucket {
+            name: b.name.clone(),
+            id: b.id.0,
+            org_id: b.org_id.to_string(),
+            retention_ns: b.retention_ns(),
+        }
+    }
+}
+
+/// A view of the store limited to the buckets a query may read; `to()` writes go to
+/// `writes` when set (else `to()` is refused).
 pub struct StoreSource<'a> {
     pub store: &'a Store,
     pub buckets: Vec<SourceBucket>,
+    writes: Option<&'a crate::flux_writes::QueryWrites<'a>>,
 }
 
 impl<'a> StoreSource<'a> {
     pub fn new(store: &'a Store, buckets: Vec<SourceBucket>) -> StoreSource<'a> {
-        StoreSource { store, buckets }
+        StoreSource {
+            store,
+            buckets,
+            writes: None,
+        }
+    }
+
+    /// Lets `to()` write: its points are checked and kept by `writes`.
+    pub(crate) fn with_writes(
+        mut self,
+        writes: &'a crate::flux_writes::QueryWrites<'a>,
+    ) -> StoreSource<'a> {
+        self.writes = Some(writes);
+        self
     }
 
     /// A bucket by name, else by its 16-hex-digit id (`from(bucketID:)`).
@@ -185,6 +212,19 @@ impl Source for StoreSource<'_> {
                 .map(|t| series_table(spec, &t.measurement, &t.tags, &t.field, t.times, t.values))
                 .collect(),
         ))
+    }
+
+    fn write(
+        &self,
+        target: &edgeflux_flux::WriteTarget,
+        points: Vec<edgeflux_flux::WritePoint>,
+    ) -> Result<(), FluxError> {
+        match self.writes {
+            Some(w) => w.accept(target, points),
+            None => Err(FluxError::Unimplemented(
+                "to() cannot write here: this data source is read-only".into(),
+            )),
+        }
     }
 
     fn buckets(&self) -> Result<Vec<BucketInfo>, FluxError> {

@@ -17,7 +17,9 @@
 //!
 //! Extras for edges: `Engine::with_options(Options { .. })` (body limit, argon2 cost,
 //! snapshot threshold), `Engine::set_started(now)` for `/ready`, `Engine::maintain(now)`
-//! periodically (retention, sealing, compaction; not logged), and
+//! periodically (retention, sealing, compaction; not logged),
+//! `Engine::run_due_tasks(env)` when `Engine::next_task_due()` has passed (task runs;
+//! their records are persisted and applied like a request's), and
 //! `Engine::is_concurrent_write(&request)`: line-protocol writes may be handled under a
 //! shared lock and applied later in log order; all other mutations need one exclusive
 //! lock around handle → persist → apply. First-start onboarding is a `POST /api/v2/setup`
@@ -34,13 +36,17 @@ mod data;
 mod engine;
 mod flux_extern;
 mod flux_source;
+mod flux_writes;
 mod http;
 mod record;
 mod routes;
 mod shapes;
+mod tasks;
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_tasks;
 
 pub use engine::{Engine, Options};
 /// The store → Flux `Source` adapter, also used by `edgeflux query --data`.

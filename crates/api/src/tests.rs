@@ -113,6 +113,12 @@ impl Harness {
         }
     }
 
+    /// A second org, `other`, created by `admin`; returns its id.
+    pub fn other_org(&mut self, admin: &str) -> String {
+        let r = self.call("POST", "/api/v2/orgs", Some(admin), r#"{"name":"other"}"#);
+        body(&r)["id"].as_str().unwrap().to_string()
+    }
+
     /// Creates a token with the given permissions using `admin`, returns the token.
     pub fn token(&mut self, admin: &str, org_id: &str, permissions: Value) -> String {
         let r = self.call(
@@ -126,6 +132,23 @@ impl Harness {
     }
 }
 
+/// An org's all-access permission list as JSON (what the matrices give their strongest token).
+pub(crate) fn all_access(org: &str) -> Value {
+    let perms: Vec<Value> = edgeflux_auth::all_access_permissions(org.parse().unwrap())
+        .iter()
+        .map(|p| serde_json::to_value(p).unwrap())
+        .collect();
+    Value::Array(perms)
+}
+
+/// One cell of an auth matrix: the status, and InfluxDB's code on a 401.
+pub(crate) fn assert_cell(r: &Response, want: u16, what: &str) {
+    assert_eq!(r.status, want, "{what}: {}", text(r));
+    if r.status == 401 {
+        assert_eq!(body(r)["code"], "unauthorized");
+    }
+}
+
 pub(crate) fn text(r: &Response) -> String {
     String::from_utf8_lossy(&r.body).into_owned()
 }
@@ -134,7 +157,7 @@ pub(crate) fn body(r: &Response) -> Value {
     serde_json::from_slice(&r.body).unwrap_or(Value::Null)
 }
 
-fn assert_error(r: &Response, status: u16, code: &str, message: &str) {
+pub(crate) fn assert_error(r: &Response, status: u16, code: &str, message: &str) {
     assert_eq!(r.status, status, "{}", text(r));
     let v = body(r);
     assert_eq!(v["code"], code, "{}", text(r));
@@ -1223,18 +1246,7 @@ fn auth_matrix() {
             let mut h = Harness::new();
             let s = h.setup();
             let admin = s.token.clone();
-            let other = body(&h.call("POST", "/api/v2/orgs", Some(&admin), r#"{"name":"other"}"#))
-                ["id"]
-                .as_str()
-                .unwrap()
-                .to_string();
-            let all_access = |org: &str| {
-                let perms: Vec<Value> = edgeflux_auth::all_access_permissions(org.parse().unwrap())
-                    .iter()
-                    .map(|p| serde_json::to_value(p).unwrap())
-                    .collect();
-                Value::Array(perms)
-            };
+            let other = h.other_org(&admin);
             let bucket_perm = |action: &str| json!({"action": action, "resource": {"type": "buckets", "id": s.bucket_id, "orgID": s.org_id}});
             let org_buckets = |action: &str| json!([{"action": action, "resource": {"type": "buckets", "orgID": s.org_id}}]);
             let operator_auth_id = body(&h.call("GET", "/api/v2/authorizations", Some(&admin), ""))
@@ -1266,15 +1278,7 @@ fn auth_matrix() {
                     .replace("{L}", &legacy_auth_id)
             };
             let r = h.call(method, &fill(path), token.as_deref(), &fill(payload));
-            assert_eq!(
-                r.status,
-                want[k],
-                "{method} {path} with {kind} token: {}",
-                text(&r)
-            );
-            if r.status == 401 {
-                assert_eq!(body(&r)["code"], "unauthorized");
-            }
+            assert_cell(&r, want[k], &format!("{method} {path} with {kind} token"));
         }
     }
 }

@@ -1,20 +1,24 @@
-//! `edgeflux query [-f FILE | 'FLUX'] [--data LP_FILE...] [--bucket NAME] [--now TIME]
-//! [--repeat N]`: runs a Flux program and prints annotated CSV (all three annotations).
+//! `edgeflux query [-f FILE | 'FLUX'] [--data LP_FILE... | --engine-path DIR [--org ORG]]
+//! [--bucket NAME] [--now TIME] [--repeat N]`: runs a Flux program and prints annotated CSV
+//! (all three annotations).
 //! With `--data`, the line-protocol files are loaded into an in-memory store first; every
-//! `from(bucket: ...)` then reads it (or only `--bucket NAME` when given).
+//! `from(bucket: ...)` then reads it (or only `--bucket NAME` when given). With
+//! `--engine-path`, the data directory of `edgeflux serve` is read (never written) and the
+//! program sees the buckets of one organization by their real names.
 
 use std::process::ExitCode;
 use std::time::Instant;
 
 use edgeflux_flux::source::BucketInfo;
 use edgeflux_flux::{
-    encode_csv, Dialect, FluxError, QueryOptions, ScanSpec, Source, Table, WindowFn, WindowSpec,
+    encode_csv, Dialect, FluxError, FluxResult, QueryOptions, ScanSpec, Source, Table, WindowFn,
+    WindowSpec,
 };
 use edgeflux_store::Store;
 
 use edgeflux_api::{SourceBucket, StoreSource};
 
-const USAGE: &str = "usage: edgeflux query [-f FILE | 'FLUX'] [--data LP_FILE...] [--bucket NAME] [--now RFC3339] [--repeat N]";
+const USAGE: &str = "usage: edgeflux query [-f FILE | 'FLUX'] [--data LP_FILE... | --engine-path DIR [--org ORG]] [--bucket NAME] [--now RFC3339] [--repeat N]";
 
 /// Routes every bucket name to the one loaded store bucket (unless `--bucket` pins a name).
 struct AnyBucket<'a> {
@@ -105,9 +109,91 @@ pub fn load_store(files: &[String]) -> Result<(Store, usize), String> {
     Ok((store, points))
 }
 
+/// The organization `--engine-path` queries run in: `--org` (ID or name), else the only one.
+fn pick_org(engine: &edgeflux_api::Engine, org: Option<String>) -> Result<String, String> {
+    if let Some(o) = org {
+        return Ok(o);
+    }
+    let names = engine.org_names();
+    match names.as_slice() {
+        [one] => Ok(one.clone()),
+        [] => Err("the data directory has no organization (not set up yet)".into()),
+        many => Err(format!(
+            "the data directory has several organizations ({}); pass --org",
+            many.join(", ")
+        )),
+    }
+}
+
+/// Where `from()` reads: line-protocol files loaded into a store, or a serve data dir.
+enum Data {
+    Files(Store),
+    Engine(Box<edgeflux_api::Engine>, String),
+}
+
+impl Data {
+    /// Loads the files or reads the directory; `report_load` prints the load time.
+    fn open(
+        files: &[String],
+        engine_path: Option<&str>,
+        org: Option<String>,
+        report_load: bool,
+    ) -> Result<Data, String> {
+        let Some(dir) = engine_path else {
+            let load_start = Instant::now();
+            let (store, points) = load_store(files)?;
+            if report_load && !files.is_empty() {
+                eprintln!(
+                    "loaded {points} lines in {:.1} ms",
+                    load_start.elapsed().as_secs_f64() * 1e3
+                );
+            }
+            return Ok(Data::Files(store));
+        };
+        let r = crate::serve::storage::recover(std::path::Path::new(dir))
+            .map_err(|e| format!("cannot read {dir}: {e}"))?;
+        if r.recovery.truncated_bytes > 0 {
+            eprintln!(
+                "edgeflux query: ignoring {} bytes of an unfinished log record",
+                r.recovery.truncated_bytes
+            );
+        }
+        let org = pick_org(&r.engine, org)?;
+        Ok(Data::Engine(Box::new(r.engine), org))
+    }
+
+    /// Runs `program` over this data each time it is called (`--repeat` calls it often).
+    fn executor<'a>(
+        &'a self,
+        program: &'a str,
+        options: &'a QueryOptions,
+        bucket: Option<String>,
+    ) -> Box<dyn Fn() -> Result<Vec<FluxResult>, FluxError> + 'a> {
+        match self {
+            Data::Files(store) => {
+                let source = AnyBucket {
+                    inner: StoreSource::new(
+                        store,
+                        vec![SourceBucket {
+                            name: "data".into(),
+                            id: 1,
+                            ..Default::default()
+                        }],
+                    ),
+                    pinned: bucket,
+                };
+                Box::new(move || edgeflux_flux::execute(program, options, &source))
+            }
+            Data::Engine(engine, org) => Box::new(move || engine.query_org(org, program, options)),
+        }
+    }
+}
+
 pub fn run(args: &[String]) -> ExitCode {
     let mut program: Option<String> = None;
     let mut data: Vec<String> = Vec::new();
+    let mut engine_path: Option<String> = None;
+    let mut org: Option<String> = None;
     let mut bucket: Option<String> = None;
     let mut now: Option<i64> = None;
     let mut repeat = 1usize;
@@ -125,12 +211,16 @@ pub fn run(args: &[String]) -> ExitCode {
                     return ExitCode::from(2);
                 }
             },
-            "--data" => {
-                let Some(f) = it.next() else {
+            "--data" | "--engine-path" | "--org" => {
+                let Some(v) = it.next() else {
                     eprintln!("{USAGE}");
                     return ExitCode::from(2);
                 };
-                data.push(f.clone());
+                match a.as_str() {
+                    "--data" => data.push(v.clone()),
+                    "--engine-path" => engine_path = Some(v.clone()),
+                    _ => org = Some(v.clone()),
+                }
             }
             "--bucket" => bucket = it.next().cloned(),
             "--now" => match it
@@ -159,41 +249,28 @@ pub fn run(args: &[String]) -> ExitCode {
         eprintln!("{USAGE}");
         return ExitCode::from(2);
     };
-    let load_start = Instant::now();
-    let (store, points) = match load_store(&data) {
-        Ok(x) => x,
+    if engine_path.is_some() && (!data.is_empty() || bucket.is_some()) {
+        eprintln!("edgeflux query: --engine-path reads real buckets; it takes neither --data nor --bucket\n{USAGE}");
+        return ExitCode::from(2);
+    }
+    let data = match Data::open(&data, engine_path.as_deref(), org, repeat > 1) {
+        Ok(d) => d,
         Err(e) => {
             eprintln!("edgeflux query: {e}");
             return ExitCode::FAILURE;
         }
     };
-    if !data.is_empty() && repeat > 1 {
-        eprintln!(
-            "loaded {points} lines in {:.1} ms",
-            load_start.elapsed().as_secs_f64() * 1e3
-        );
-    }
-    let source = AnyBucket {
-        inner: StoreSource::new(
-            &store,
-            vec![SourceBucket {
-                name: "data".into(),
-                id: 1,
-                ..Default::default()
-            }],
-        ),
-        pinned: bucket,
-    };
     let options = QueryOptions {
         now_ns: now.unwrap_or_else(now_ns),
         ..Default::default()
     };
+    let execute = data.executor(&program, &options, bucket);
     let mut timings = Vec::with_capacity(repeat);
     let mut body = Vec::new();
     for _ in 0..repeat {
         let t = Instant::now();
         body.clear();
-        match edgeflux_flux::execute(&program, &options, &source) {
+        match execute() {
             Ok(results) => encode_csv(&results, &Dialect::full(), &mut body),
             Err(e) => {
                 eprintln!("Error: {}", e.message());
@@ -217,4 +294,112 @@ pub fn run(args: &[String]) -> ExitCode {
         );
     }
     ExitCode::SUCCESS
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::serve::storage::tests::{run, temp_dir, TestEnv};
+    use crate::serve::storage::Storage;
+
+    fn csv(data: &Data, program: &str) -> Result<String, FluxError> {
+        let options = QueryOptions {
+            now_ns: 1_700_000_000_000_000_000,
+            ..Default::default()
+        };
+        let results = data.executor(program, &options, None)()?;
+        let mut body = Vec::new();
+        encode_csv(&results, &Dialect::full(), &mut body);
+        Ok(String::from_utf8(body).unwrap())
+    }
+
+    fn listing(dir: &std::path::Path) -> Vec<(String, u64)> {
+        let mut v: Vec<(String, u64)> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| {
+                let e = e.unwrap();
+                let name = e.file_name().to_string_lossy().into_owned();
+                (name, e.metadata().unwrap().len())
+            })
+            .collect();
+        v.sort();
+        v
+    }
+
+    /// A directory written by the serve storage code: onboarding and a write covered by a
+    /// snapshot, one more write in the log after it, and a torn record at the end.
+    fn serve_dir(name: &str, second_org: bool) -> std::path::PathBuf {
+        use std::io::Write as _;
+        let dir = temp_dir(name);
+        let mut env = TestEnv(7);
+        let (mut storage, mut engine, _) = Storage::open(&dir).unwrap();
+        let setup = r#"{"username":"u","org":"o","bucket":"b","token":"T"}"#;
+        let s = &mut storage;
+        assert_eq!(
+            run(s, &mut engine, &mut env, "/api/v2/setup", "", setup),
+            201
+        );
+        let mut write = |s: &mut Storage, engine: &mut edgeflux_api::Engine, lines: &str| {
+            let path = "/api/v2/write";
+            assert_eq!(run(s, engine, &mut env, path, "org=o&bucket=b", lines), 204);
+        };
+        write(s, &mut engine, "m,h=a v=1 1000000000\nm,h=b v=2 1000000000");
+        s.snapshot(&engine).unwrap();
+        write(s, &mut engine, "m,h=a v=3 2000000000");
+        if second_org {
+            let org = r#"{"name":"other"}"#;
+            assert_eq!(run(s, &mut engine, &mut env, "/api/v2/orgs", "", org), 201);
+        }
+        drop(storage);
+        let wal = std::fs::read_dir(&dir)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|p| p.extension().is_some_and(|x| x == "log"))
+            .max()
+            .unwrap();
+        let mut f = std::fs::OpenOptions::new().append(true).open(wal).unwrap();
+        f.write_all(&[90, 0, 0, 0, b'E']).unwrap();
+        dir
+    }
+
+    #[test]
+    fn engine_path_reads_snapshot_and_log_without_changing_the_dir() {
+        let dir = serve_dir("query-engine-path", false);
+        let before = listing(&dir);
+        let data = Data::open(&[], dir.to_str(), None, false).unwrap();
+        let got = csv(
+            &data,
+            r#"from(bucket: "b") |> range(start: 0) |> filter(fn: (r) => r.h == "a") |> sum()"#,
+        )
+        .unwrap();
+        // 1 from the write the snapshot covers, 3 from the log after it.
+        let row = ",,0,1970-01-01T00:00:00Z,2023-11-14T22:13:20Z,v,m,a,4\r\n";
+        assert!(got.contains(row), "{got}");
+        let missing = csv(&data, r#"from(bucket: "nope") |> range(start: 0)"#).unwrap_err();
+        assert!(
+            missing.message().contains("could not find bucket \"nope\""),
+            "{missing:?}"
+        );
+        assert_eq!(listing(&dir), before, "the directory is read only");
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn engine_path_needs_org_when_several_exist() {
+        let dir = serve_dir("query-engine-path-orgs", true);
+        let err = Data::open(&[], dir.to_str(), None, false).err().unwrap();
+        assert!(
+            err.contains("several organizations (o, other)") || err.contains("(other, o)"),
+            "{err}"
+        );
+        let data = Data::open(&[], dir.to_str(), Some("other".into()), false).unwrap();
+        let err = csv(&data, r#"from(bucket: "b") |> range(start: 0)"#).unwrap_err();
+        assert!(err.message().contains("could not find bucket"), "{err:?}");
+        let data = Data::open(&[], dir.to_str(), Some("nobody".into()), false).unwrap();
+        let err = csv(&data, r#"buckets()"#).unwrap_err();
+        assert_eq!(err.message(), "organization name \"nobody\" not found");
+        let _ = std::fs::remove_dir_all(&dir);
+        let err = Data::open(&[], dir.to_str(), None, false).err().unwrap();
+        assert!(err.starts_with("cannot read"), "{err}");
+    }
 }

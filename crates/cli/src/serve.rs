@@ -7,7 +7,8 @@
 
 mod init;
 mod limits;
-mod storage;
+pub(crate) mod storage;
+mod tasks;
 
 use std::convert::Infallible;
 use std::net::SocketAddr;
@@ -239,6 +240,7 @@ async fn serve(config: Config) -> Result<(), String> {
     if !server.config.maintenance_interval.is_zero() {
         tokio::spawn(maintenance(server.clone()));
     }
+    tokio::spawn(tasks::scheduler(server.clone()));
 
     let graceful = hyper_util::server::graceful::GracefulShutdown::new();
     let mut shutdown = Box::pin(shutdown_signal());

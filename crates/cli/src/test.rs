@@ -29,19 +29,7 @@ fn collect(path: &Path, out: &mut Vec<PathBuf>) {
 
 fn json_str(s: &str) -> String {
     let mut o = String::with_capacity(s.len() + 2);
-    o.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => o.push_str("\\\""),
-            '\\' => o.push_str("\\\\"),
-            '\n' => o.push_str("\\n"),
-            '\r' => o.push_str("\\r"),
-            '\t' => o.push_str("\\t"),
-            c if (c as u32) < 0x20 => o.push_str(&format!("\\u{:04x}", c as u32)),
-            c => o.push(c),
-        }
-    }
-    o.push('"');
+    edgeflux_flux_syntax::json::write_str(s, &mut o);
     o
 }
 
@@ -58,7 +46,13 @@ pub fn run(args: &[String]) -> ExitCode {
     }
     let (mut passed, mut failed, mut skipped) = (0usize, 0usize, 0usize);
     let mut records = Vec::new();
-    let options = QueryOptions::default();
+    // Like Flux's test runner, `now()` is the wall clock unless a file sets `option now`.
+    let options = QueryOptions {
+        now_ns: std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos() as i64),
+        ..Default::default()
+    };
     for f in &files {
         let display = f.display().to_string();
         let text = match std::fs::read_to_string(f) {

@@ -79,7 +79,8 @@ enum J {
     Obj(Vec<(&'static str, J)>),
 }
 
-fn write_str(s: &str, out: &mut String) {
+/// Writes `s` as a JSON string literal (quotes and escapes included).
+pub fn write_str(s: &str, out: &mut String) {
     out.push('"');
     for c in s.chars() {
         match c {

@@ -34,6 +34,9 @@ impl Env {
     pub(crate) fn parent_ref(&self) -> &EnvRef {
         &self.parent
     }
+    pub(crate) fn value_ref(&self) -> &Value {
+        &self.value
+    }
 }
 
 pub fn bind(env: &EnvRef, name: &str, value: Value) -> EnvRef {

@@ -5,6 +5,7 @@ use crate::error::{FluxError, Result};
 use crate::table::Table;
 use crate::time::Duration;
 use crate::value::Regex;
+use edgeflux_types::FieldValue;
 use std::sync::Arc;
 
 /// A predicate over a series' identity: `_measurement`, `_field` and tag keys.
@@ -91,7 +92,27 @@ pub struct BucketInfo {
     pub retention_ns: i64,
 }
 
-/// The data Flux can read.
+/// Where `to()` writes, as the call named it (`bucket` or `bucketID`, `org` or `orgID`;
+/// no org means the org the query runs in).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct WriteTarget {
+    pub bucket: Option<String>,
+    pub bucket_id: Option<String>,
+    pub org: Option<String>,
+    pub org_id: Option<String>,
+}
+
+/// One point written by `to()`: tags sorted by key, fields in the order they were produced.
+#[derive(Debug, Clone, PartialEq)]
+pub struct WritePoint {
+    pub measurement: String,
+    pub tags: Vec<(String, String)>,
+    pub fields: Vec<(String, FieldValue)>,
+    /// Nanoseconds since the epoch.
+    pub time: i64,
+}
+
+/// The data Flux can read (and, through [`Source::write`], the one place it writes).
 pub trait Source {
     /// One table per series (built with [`Table::series`]), in series-key order, with rows
     /// in `[start, stop)` sorted by time. An unknown bucket is
@@ -115,10 +136,20 @@ pub trait Source {
     fn buckets(&self) -> Result<Vec<BucketInfo>> {
         Ok(Vec::new())
     }
+
+    /// Takes the points of one `to()` call. The source checks the target and the caller's
+    /// permission and keeps the points for its owner to make durable after the query; a
+    /// source that cannot write says so.
+    fn write(&self, _target: &WriteTarget, _points: Vec<WritePoint>) -> Result<()> {
+        Err(FluxError::Unimplemented(
+            "to() cannot write here: this data source is read-only".into(),
+        ))
+    }
 }
 
 /// A Source with no data: every bucket is unknown. For programs that only use `csv.from`,
-/// `array.from` and the like.
+/// `array.from` and the like. `to()` writes go nowhere, so test files can check what
+/// `to()` passes on and which inputs it refuses.
 pub struct NoSource;
 
 impl Source for NoSource {
@@ -127,6 +158,10 @@ impl Source for NoSource {
             "could not find bucket {:?}",
             spec.bucket
         )))
+    }
+
+    fn write(&self, _target: &WriteTarget, _points: Vec<WritePoint>) -> Result<()> {
+        Ok(())
     }
 }
 

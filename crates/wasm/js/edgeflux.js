@@ -69,11 +69,18 @@ function bodyBytes(body) {
 export class Engine {
   #core;
   #queue = Promise.resolve();
+  #tasks;
   /** Defaults for write/query: { org, bucket, token, precision }, set by setup() or use(). */
   defaults = {};
 
   constructor(core) {
     this.#core = core;
+    // Due task runs are checked once a second while the engine is open; unref'd in node
+    // so an open engine does not keep a script alive.
+    this.#tasks = setInterval(() => {
+      this.#run(() => this.#core.runDueTasks()).catch(() => {});
+    }, 1000);
+    this.#tasks.unref?.();
   }
 
   /**
@@ -182,6 +189,7 @@ export class Engine {
 
   /** Closes the engine (and its IndexedDB connection). */
   close() {
+    clearInterval(this.#tasks);
     return this.#run(async () => this.#core.close());
   }
 

@@ -6,7 +6,8 @@
 //!
 //! Every request follows the API crate's seam: `handle` → store the log records in one
 //! IndexedDB transaction and wait for `complete` → `apply` → respond. A failed store
-//! answers 500 and changes nothing.
+//! answers 500 and changes nothing. Due task runs go the same way (`runDueTasks`, which
+//! the JS wrapper calls once a second).
 
 pub mod idb;
 
@@ -112,6 +113,27 @@ impl EngineCore {
         })
     }
 
+    /// Runs the task runs due now (`Engine::run_due_tasks`) and stores their records like
+    /// a request's. Resolves to the number of records written (0 when nothing was due).
+    #[wasm_bindgen(js_name = runDueTasks)]
+    pub fn run_due_tasks(&self) -> Promise {
+        let inner = Rc::clone(&self.inner);
+        future_to_promise(async move {
+            let log = {
+                let state = inner.borrow();
+                let now = JsEnv.now_ns();
+                if state.closed || state.engine.next_task_due().is_none_or(|t| t > now) {
+                    return Ok(JsValue::from(0));
+                }
+                state.engine.run_due_tasks(&mut JsEnv)
+            };
+            persist_and_apply(&inner, &log)
+                .await
+                .map_err(|e| js_error(&e))?;
+            Ok(JsValue::from(log.len() as u32))
+        })
+    }
+
     /// Closes the IndexedDB connection; later calls fail.
     pub fn close(&self) {
         let mut inner = self.inner.borrow_mut();
@@ -181,36 +203,45 @@ async fn serve(inner: &Rc<RefCell<Inner>>, request: &Request) -> Result<Response
     if handled.log.is_empty() {
         return Ok(handled.response);
     }
+    if let Err(e) = persist_and_apply(inner, &handled.log).await {
+        return Ok(internal_error(&e));
+    }
+    Ok(handled.response)
+}
+
+/// Stores `log` in one IndexedDB transaction, waits for it, then applies it; snapshots
+/// when the engine asks. An error means nothing was applied.
+async fn persist_and_apply(inner: &Rc<RefCell<Inner>>, log: &[Vec<u8>]) -> Result<(), String> {
+    if log.is_empty() {
+        return Ok(());
+    }
     // The store leaves the cell while its transaction runs, so no borrow spans an await.
     let mut store = inner.borrow_mut().store.take();
-    if let Some(log) = store.as_mut() {
-        if let Err(e) = log.append(&handled.log).await {
+    if let Some(s) = store.as_mut() {
+        if let Err(e) = s.append(log).await {
             inner.borrow_mut().store = store;
-            return Ok(internal_error(&format!(
-                "persisting the write failed: {}",
-                describe(&e)
-            )));
+            return Err(format!("persisting the write failed: {}", describe(&e)));
         }
     }
     let mut snapshot = None;
     {
         let mut state = inner.borrow_mut();
-        for record in &handled.log {
+        for record in log {
             if let Err(e) = state.engine.apply(record) {
                 state.store = store;
-                return Ok(internal_error(&format!("applying the write failed: {e}")));
+                return Err(format!("applying the write failed: {e}"));
             }
         }
         if store.is_some() && state.engine.wants_snapshot() {
             snapshot = Some(state.engine.snapshot());
         }
     }
-    if let (Some(log), Some(bytes)) = (store.as_mut(), snapshot) {
+    if let (Some(s), Some(bytes)) = (store.as_mut(), snapshot) {
         // The write is already durable in the log; a failed snapshot only costs replay time.
-        let _ = log.put_snapshot(&bytes).await;
+        let _ = s.put_snapshot(&bytes).await;
     }
     inner.borrow_mut().store = store;
-    Ok(handled.response)
+    Ok(())
 }
 
 fn internal_error(message: &str) -> Response {

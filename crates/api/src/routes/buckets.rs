@@ -18,21 +18,7 @@ fn may(p: &Principal, action: Action, b: &Bucket) -> bool {
 pub fn list(ctx: &mut Ctx) -> HttpResult<Reply> {
     let p = ctx.principal()?;
     let c = ctx.catalog();
-    let org_filter = match (ctx.params.get("orgID"), ctx.params.get("org")) {
-        (Some(id), _) => Some(
-            c.org(parse_id_field(id)?)
-                .ok_or_else(|| HttpError::not_found("organization not found"))?
-                .id,
-        ),
-        (None, Some(name)) => Some(
-            c.org_by_id_or_name(name)
-                .ok_or_else(|| {
-                    HttpError::not_found(format!("organization name \"{name}\" not found"))
-                })?
-                .id,
-        ),
-        _ => None,
-    };
+    let org_filter = super::org_filter(ctx)?;
     let name = ctx.params.get("name");
     let id = match ctx.params.get("id") {
         Some(t) => Some(parse_id_field(t)?),

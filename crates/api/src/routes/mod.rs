@@ -10,6 +10,8 @@ pub(crate) mod query;
 mod setup;
 mod signin;
 mod system;
+mod task_runs;
+mod tasks;
 mod users;
 mod v1;
 mod write;
@@ -121,10 +123,61 @@ pub(crate) fn dispatch(ctx: &mut Ctx) -> HttpResult<Reply> {
                 _ => Err(HttpError::method_not_allowed()),
             }
         }
+        ["api", "v2", "tasks", ..] => tasks_routes(ctx, m, &segs[3..]),
         ["private", "legacy", "authorizations", rest @ ..]
         | ["legacy", "authorizations", rest @ ..] => legacy_authorizations::route(ctx, m, rest),
         ["write"] => only(m, &["POST"], || v1::write(ctx)),
         ["query"] => only(m, &["GET", "POST"], || v1::query(ctx)),
+        _ => Err(HttpError::not_found("path not found")),
+    }
+}
+
+/// `/api/v2/tasks/...` (the segments after `tasks`).
+fn tasks_routes(ctx: &mut Ctx, m: &str, rest: &[&str]) -> HttpResult<Reply> {
+    let not_allowed = || Err(HttpError::method_not_allowed());
+    match rest {
+        [] => match m {
+            "GET" => tasks::list(ctx),
+            "POST" => tasks::create(ctx),
+            _ => not_allowed(),
+        },
+        [id] => {
+            let id = parse_id(id)?;
+            match m {
+                "GET" => tasks::get(ctx, id),
+                "PATCH" => tasks::patch(ctx, id),
+                "DELETE" => tasks::delete(ctx, id),
+                _ => not_allowed(),
+            }
+        }
+        [id, "runs"] => {
+            let id = parse_id(id)?;
+            match m {
+                "GET" => task_runs::list(ctx, id),
+                "POST" => task_runs::create(ctx, id),
+                _ => not_allowed(),
+            }
+        }
+        [id, "logs"] => {
+            let id = parse_id(id)?;
+            only(m, &["GET"], || task_runs::task_logs(ctx, id))
+        }
+        [id, "runs", run] => {
+            let (id, run) = (parse_id(id)?, parse_id(run)?);
+            match m {
+                "GET" => task_runs::get(ctx, id, run),
+                "DELETE" => task_runs::delete(ctx, id, run),
+                _ => not_allowed(),
+            }
+        }
+        [id, "runs", run, "retry"] => {
+            let (id, run) = (parse_id(id)?, parse_id(run)?);
+            only(m, &["POST"], || task_runs::retry(ctx, id, run))
+        }
+        [id, "runs", run, "logs"] => {
+            let (id, run) = (parse_id(id)?, parse_id(run)?);
+            only(m, &["GET"], || task_runs::run_logs(ctx, id, run))
+        }
         _ => Err(HttpError::not_found("path not found")),
     }
 }
@@ -145,6 +198,27 @@ fn only(
 pub(crate) fn parse_id(text: &str) -> HttpResult<Id> {
     text.parse::<Id>()
         .map_err(|e| HttpError::invalid(e.to_string()))
+}
+
+/// The `orgID` / `org` (ID or name) filter of a list request; None lists every org.
+/// An unknown org is 404, as InfluxDB answers.
+pub(crate) fn org_filter(ctx: &Ctx) -> HttpResult<Option<Id>> {
+    let c = ctx.catalog();
+    Ok(match (ctx.params.get("orgID"), ctx.params.get("org")) {
+        (Some(id), _) => Some(
+            c.org(parse_id_field(id)?)
+                .ok_or_else(|| HttpError::not_found("organization not found"))?
+                .id,
+        ),
+        (None, Some(name)) => Some(
+            c.org_by_id_or_name(name)
+                .ok_or_else(|| {
+                    HttpError::not_found(format!("organization name \"{name}\" not found"))
+                })?
+                .id,
+        ),
+        _ => None,
+    })
 }
 
 /// An ID from a JSON body or query parameter.

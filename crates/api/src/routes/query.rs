@@ -1,7 +1,7 @@
 //! `POST /api/v2/query`: Flux as `application/vnd.flux` or JSON (`query`, `type`,
 //! `dialect`, `extern`, `now`), answered as annotated CSV (gzip on request).
 
-use edgeflux_auth::{Action, Principal, ResourceType};
+use edgeflux_auth::Principal;
 use edgeflux_types::Id;
 use serde::Deserialize;
 use serde_json::Value;
@@ -180,14 +180,6 @@ pub fn v2(ctx: &mut Ctx) -> HttpResult<Reply> {
 pub(crate) fn run(ctx: &Ctx, p: &Principal, org: Id, request: QueryRequest) -> HttpResult<Reply> {
     let c = ctx.catalog();
     let org_name = c.org(org).map(|o| o.name.clone()).unwrap_or_default();
-    // Buckets the caller cannot read are invisible to the query ("could not find bucket").
-    let readable: Vec<crate::catalog::Bucket> = c
-        .buckets
-        .values()
-        .filter(|b| b.org_id == org)
-        .filter(|b| p.may(Action::Read, ResourceType::Buckets, Some(org), Some(b.id)))
-        .cloned()
-        .collect();
     let options = edgeflux_flux::QueryOptions {
         now_ns: request.now,
         prelude: request.prelude,
@@ -199,12 +191,15 @@ pub(crate) fn run(ctx: &Ctx, p: &Principal, org: Id, request: QueryRequest) -> H
         max_bytes: ctx.engine.options.query_memory_bytes,
         interrupt: Some(&interrupted),
     };
-    let results =
-        crate::data::execute_flux(&ctx.engine.data, &readable, &request.flux, &options, limits)
-            .map_err(flux_error)?;
+    // `to()` writes come back as log records, made durable before the answer goes out.
+    let (results, log) =
+        crate::flux_writes::execute(ctx.engine, p, org, &request.flux, &options, limits, ctx.now)?;
     let prefer = ctx.req.header("Prefer").unwrap_or("");
     if prefer.contains("return-no-content") {
-        return Ok(no_content().into());
+        return Ok(Reply {
+            response: no_content(),
+            log,
+        });
     }
     let mut csv = Vec::new();
     edgeflux_flux::encode_csv(&results, &request.dialect, &mut csv);
@@ -218,12 +213,14 @@ pub(crate) fn run(ctx: &Ctx, p: &Principal, org: Id, request: QueryRequest) -> H
     } else {
         csv
     };
-    Ok(Response {
-        status: 200,
-        headers,
-        body,
-    }
-    .into())
+    Ok(Reply {
+        response: Response {
+            status: 200,
+            headers,
+            body,
+        },
+        log,
+    })
 }
 
 /// Flux's error codes as InfluxDB maps them to HTTP.
@@ -232,6 +229,7 @@ pub(crate) fn flux_error(e: edgeflux_flux::FluxError) -> HttpError {
     match e {
         F::NotFound(m) => HttpError::not_found(m),
         F::Invalid(m) | F::Unimplemented(m) | F::ResourceExhausted(m) => HttpError::invalid(m),
+        F::PermissionDenied(m) => HttpError::forbidden(m),
         F::Internal(m) => HttpError::internal(m),
         // InfluxDB answers a query whose deadline passed with 408, keeping the error's code.
         F::Canceled(m) => HttpError {

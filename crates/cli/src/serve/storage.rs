@@ -49,105 +49,134 @@ pub struct Recovery {
     pub truncated_bytes: u64,
 }
 
+/// The engine rebuilt from a data directory without changing anything in it, and where
+/// the writable log continues (`Storage::open` cuts a torn tail off at `log_good_len`).
+pub struct Recovered {
+    pub engine: Engine,
+    pub recovery: Recovery,
+    /// The newest log generation (the snapshot's own when there is no log yet).
+    pub log_generation: u64,
+    /// Bytes of whole records at the start of that log.
+    pub log_good_len: u64,
+}
+
+/// Reads the newest readable snapshot and the logs after it. Read only: `edgeflux query
+/// --engine-path` uses it on the directory of a running (or stopped) `edgeflux serve`.
+/// A torn record at the end of the last log is ignored (and reported), not cut off.
+pub fn recover(dir: &Path) -> io::Result<Recovered> {
+    let mut snapshots = Vec::new();
+    let mut wals = Vec::new();
+    for entry in fs::read_dir(dir)? {
+        let name = entry?.file_name().to_string_lossy().into_owned();
+        if let Some(g) = parse_gen(&name, "snapshot-", ".efx") {
+            snapshots.push(g);
+        } else if let Some(g) = parse_gen(&name, "wal-", ".log") {
+            wals.push(g);
+        }
+    }
+    snapshots.sort_unstable();
+    wals.sort_unstable();
+    let mut recovery = Recovery::default();
+
+    let mut engine = None;
+    let mut base = 0;
+    for &g in snapshots.iter().rev() {
+        let bytes = fs::read(dir.join(snapshot_name(g)))?;
+        match Engine::restore(Some(&bytes), std::iter::empty()) {
+            Ok(e) => {
+                engine = Some(e);
+                base = g;
+                recovery.snapshot_generation = Some(g);
+                break;
+            }
+            Err(e) => eprintln!("edgeflux: skipping unreadable snapshot {g}: {e}"),
+        }
+    }
+    let mut engine = engine.unwrap_or_default();
+
+    let replay: Vec<u64> = wals.iter().copied().filter(|g| *g >= base).collect();
+    let mut current = base;
+    let mut current_len = 0;
+    for (i, &g) in replay.iter().enumerate() {
+        let last = i + 1 == replay.len();
+        let path = dir.join(wal_name(g));
+        let mut bytes = Vec::new();
+        File::open(&path)?.read_to_end(&mut bytes)?;
+        let mut pos = 0usize;
+        let good_end = loop {
+            if pos == bytes.len() {
+                break pos;
+            }
+            let Some(len_bytes) = bytes.get(pos..pos + 4) else {
+                break pos;
+            };
+            let len = u32::from_le_bytes([len_bytes[0], len_bytes[1], len_bytes[2], len_bytes[3]])
+                as usize;
+            let Some(record) = bytes.get(pos + 4..pos + 4 + len) else {
+                break pos;
+            };
+            if let Err(e) = engine.apply(record) {
+                if last {
+                    eprintln!("edgeflux: log {g}: bad record at byte {pos}: {e}");
+                    break pos;
+                }
+                return Err(io::Error::other(format!(
+                    "log {} is corrupt at byte {pos}: {e}",
+                    path.display()
+                )));
+            }
+            recovery.records += 1;
+            pos += 4 + len;
+        };
+        if good_end < bytes.len() {
+            if !last {
+                return Err(io::Error::other(format!(
+                    "log {} is truncated at byte {good_end}",
+                    path.display()
+                )));
+            }
+            recovery.truncated_bytes = (bytes.len() - good_end) as u64;
+        }
+        current = g;
+        current_len = good_end as u64;
+    }
+    Ok(Recovered {
+        engine,
+        recovery,
+        log_generation: current,
+        log_good_len: current_len,
+    })
+}
+
 impl Storage {
     /// Opens (creating) the directory and recovers the engine from it.
     pub fn open(dir: &Path) -> io::Result<(Storage, Engine, Recovery)> {
         fs::create_dir_all(dir)?;
-        let mut snapshots = Vec::new();
-        let mut wals = Vec::new();
         for entry in fs::read_dir(dir)? {
             let name = entry?.file_name().to_string_lossy().into_owned();
-            if let Some(g) = parse_gen(&name, "snapshot-", ".efx") {
-                snapshots.push(g);
-            } else if let Some(g) = parse_gen(&name, "wal-", ".log") {
-                wals.push(g);
-            } else if name.ends_with(".tmp") {
+            if name.ends_with(".tmp") {
                 // A snapshot that was never completed.
                 let _ = fs::remove_file(dir.join(&name));
             }
         }
-        snapshots.sort_unstable();
-        wals.sort_unstable();
-        let mut recovery = Recovery::default();
-
-        let mut engine = None;
-        let mut base = 0;
-        for &g in snapshots.iter().rev() {
-            let bytes = fs::read(dir.join(snapshot_name(g)))?;
-            match Engine::restore(Some(&bytes), std::iter::empty()) {
-                Ok(e) => {
-                    engine = Some(e);
-                    base = g;
-                    recovery.snapshot_generation = Some(g);
-                    break;
-                }
-                Err(e) => eprintln!("edgeflux: skipping unreadable snapshot {g}: {e}"),
-            }
+        let r = recover(dir)?;
+        let path = dir.join(wal_name(r.log_generation));
+        if r.recovery.truncated_bytes > 0 {
+            let f = OpenOptions::new().write(true).open(&path)?;
+            f.set_len(r.log_good_len)?;
+            f.sync_all()?;
         }
-        let mut engine = engine.unwrap_or_default();
-
-        let replay: Vec<u64> = wals.iter().copied().filter(|g| *g >= base).collect();
-        let mut current = base;
-        let mut current_len = 0;
-        for (i, &g) in replay.iter().enumerate() {
-            let last = i + 1 == replay.len();
-            let path = dir.join(wal_name(g));
-            let mut bytes = Vec::new();
-            File::open(&path)?.read_to_end(&mut bytes)?;
-            let mut pos = 0usize;
-            let good_end = loop {
-                if pos == bytes.len() {
-                    break pos;
-                }
-                let Some(len_bytes) = bytes.get(pos..pos + 4) else {
-                    break pos;
-                };
-                let len =
-                    u32::from_le_bytes([len_bytes[0], len_bytes[1], len_bytes[2], len_bytes[3]])
-                        as usize;
-                let Some(record) = bytes.get(pos + 4..pos + 4 + len) else {
-                    break pos;
-                };
-                if let Err(e) = engine.apply(record) {
-                    if last {
-                        eprintln!("edgeflux: log {g}: bad record at byte {pos}: {e}");
-                        break pos;
-                    }
-                    return Err(io::Error::other(format!(
-                        "log {} is corrupt at byte {pos}: {e}",
-                        path.display()
-                    )));
-                }
-                recovery.records += 1;
-                pos += 4 + len;
-            };
-            if good_end < bytes.len() {
-                if !last {
-                    return Err(io::Error::other(format!(
-                        "log {} is truncated at byte {good_end}",
-                        path.display()
-                    )));
-                }
-                recovery.truncated_bytes = (bytes.len() - good_end) as u64;
-                let f = OpenOptions::new().write(true).open(&path)?;
-                f.set_len(good_end as u64)?;
-                f.sync_all()?;
-            }
-            current = g;
-            current_len = good_end as u64;
-        }
-        let path = dir.join(wal_name(current));
         let wal = OpenOptions::new().create(true).append(true).open(&path)?;
         sync_dir(dir)?;
         Ok((
             Storage {
                 dir: dir.to_path_buf(),
-                generation: current,
+                generation: r.log_generation,
                 wal,
-                wal_len: current_len,
+                wal_len: r.log_good_len,
             },
-            engine,
-            recovery,
+            r.engine,
+            r.recovery,
         ))
     }
 
@@ -213,11 +242,12 @@ impl Storage {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use edgeflux_api::{Env, Request};
 
-    struct TestEnv(u64);
+    /// A fixed clock and a deterministic random source (also used by `query`'s tests).
+    pub(crate) struct TestEnv(pub u64);
 
     impl Env for TestEnv {
         fn now_ns(&self) -> i64 {
@@ -234,14 +264,15 @@ mod tests {
         }
     }
 
-    fn temp_dir(name: &str) -> PathBuf {
+    pub(crate) fn temp_dir(name: &str) -> PathBuf {
         let d =
             std::env::temp_dir().join(format!("edgeflux-storage-{name}-{}", std::process::id()));
         let _ = fs::remove_dir_all(&d);
         d
     }
 
-    fn run(
+    /// Handles one POST with token `T`, persists its log records and applies them.
+    pub(crate) fn run(
         storage: &mut Storage,
         engine: &mut Engine,
         env: &mut TestEnv,

@@ -83,6 +83,7 @@ pub fn to_string(v: &Value) -> Result<Value> {
         Value::Int(_) | Value::UInt(_) | Value::Bool(_) | Value::Duration(_) => {
             Value::String(Arc::from(v.to_string()))
         }
+        Value::Bytes(b) => Value::String(Arc::from(String::from_utf8_lossy(b).as_ref())),
         other => return Err(err(other, "string")),
     })
 }

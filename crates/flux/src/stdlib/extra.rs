@@ -503,7 +503,6 @@ pub fn histogram_quantile(i: &mut Interp, a: &mut Args) -> Result<Value> {
             .collect();
         pairs.sort_by(|x, y| x.0.partial_cmp(&y.0).unwrap_or(std::cmp::Ordering::Equal));
         let monotonic = pairs.windows(2).all(|w| w[1].1 >= w[0].1);
-        let mut dropped = false;
         if !monotonic {
             match on_nonmono.as_str() {
                 "error" => {
@@ -518,11 +517,12 @@ pub fn histogram_quantile(i: &mut Interp, a: &mut Args) -> Result<Value> {
                         p.1 = m;
                     }
                 }
-                _ => dropped = true,
+                // "drop": the table is left out of the output.
+                _ => continue,
             }
         }
         let total_zero = pairs.last().is_none_or(|p| p.1 == 0.0);
-        let v = if pairs.is_empty() || dropped || total_zero {
+        let v = if pairs.is_empty() || total_zero {
             None
         } else {
             let total = pairs[pairs.len() - 1].1;
@@ -566,11 +566,27 @@ pub fn key_values(i: &mut Interp, a: &mut Args) -> Result<Value> {
             .unwrap_or(DataType::String);
         let mut keys = Vec::new();
         let mut vals = ColumnData::new(vt);
+        // Each (column, value) pair once per table; a null only once in all (Flux's rule).
+        let mut seen = std::collections::HashSet::new();
+        let mut null_seen = false;
         for r in 0..t.len() {
             for k in &present {
                 if let Some(c) = t.column(k) {
+                    let v = c.data.get(r);
+                    if v.is_null() {
+                        if std::mem::replace(&mut null_seen, true) {
+                            continue;
+                        }
+                    } else {
+                        let mut id = k.as_bytes().to_vec();
+                        id.push(0xff);
+                        v.key_bytes(&mut id);
+                        if !seen.insert(id) {
+                            continue;
+                        }
+                    }
                     keys.push(Some(Arc::<str>::from(k.as_str())));
-                    vals.push(&c.data.get(r))?;
+                    vals.push(&v)?;
                 }
             }
         }
@@ -586,11 +602,13 @@ pub fn key_values(i: &mut Interp, a: &mut Args) -> Result<Value> {
     Ok(stream(out))
 }
 
-pub fn today(i: &mut Interp, _a: &mut Args) -> Result<Value> {
-    Ok(Value::Time(window_start(
+/// `today()`: midnight of `now()` on the `location` clock.
+pub fn today(i: &mut Interp, a: &mut Args) -> Result<Value> {
+    let loc = super::packages::date_location(i, a)?;
+    Ok(Value::Time(super::packages::truncate_in(
+        &loc,
         i.now,
         Duration::from_nanos(86_400_000_000_000),
-        Duration::default(),
     )))
 }
 
@@ -695,6 +713,12 @@ pub fn hour_selection(i: &mut Interp, a: &mut Args) -> Result<Value> {
     let start = a.int("start")?;
     let stop = a.int("stop")?;
     let tcol = a.string_or("timeColumn", "_time")?;
+    // Hours are read on the clock of `location` (argument, else the option).
+    let location = a
+        .get("location")
+        .cloned()
+        .or_else(|| i.option_values.get("location").cloned());
+    let loc = super::universe::Loc::from_value(location.as_ref())?;
     let tables = input(i, a)?;
     let mut out = Vec::new();
     for t in tables {
@@ -706,7 +730,7 @@ pub fn hour_selection(i: &mut Interp, a: &mut Args) -> Result<Value> {
             .iter()
             .map(|x| {
                 x.is_some_and(|x| {
-                    let h = x.rem_euclid(86_400_000_000_000) / 3_600_000_000_000;
+                    let h = loc.to_local(x).rem_euclid(86_400_000_000_000) / 3_600_000_000_000;
                     if start <= stop {
                         h >= start && h <= stop
                     } else {
@@ -906,4 +930,28 @@ pub fn kaufmans_ama(i: &mut Interp, a: &mut Args) -> Result<Value> {
         }
         out
     })
+}
+
+/// `timeWeightedAvg(unit)`: the linearly interpolated integral over each table's
+/// `_start`..`_stop`, divided by that range's length in `unit`s.
+pub fn time_weighted_avg(i: &mut Interp, a: &mut Args) -> Result<Value> {
+    let unit = a.duration("unit")?;
+    a.items.retain(|(k, _)| k != "interpolate");
+    a.items.push(("interpolate".into(), Value::str("linear")));
+    let integrated = super::universe::integral(i, a)?;
+    let mut tables = i.take_tables(integrated, "timeWeightedAvg")?;
+    for t in tables.iter_mut() {
+        let Some((start, stop)) = key_bounds(t) else {
+            continue;
+        };
+        let scale = unit.nanos as f64 / (stop - start) as f64;
+        if let Some(ix) = t.column_index("_value") {
+            if let ColumnData::Float(v) = &mut t.columns[ix].data {
+                for x in v.iter_mut().flatten() {
+                    *x *= scale;
+                }
+            }
+        }
+    }
+    Ok(stream(tables))
 }

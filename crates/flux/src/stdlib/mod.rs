@@ -1,9 +1,19 @@
 //! The standard library: universe builtins and the importable packages.
 
+pub mod boundaries;
 pub mod convert;
+pub mod display;
+pub mod experimental;
 pub mod extra;
 pub mod helpers;
+pub mod json_parse;
+pub mod monitor;
 pub mod packages;
+pub mod prometheus;
+pub mod schema;
+pub mod small_packages;
+pub mod tdigest;
+pub mod to;
 pub mod universe;
 
 use crate::eval::{BuiltinFn, Function};
@@ -61,6 +71,7 @@ const UNIVERSE: &[(&str, Option<&str>, BuiltinFn)] = &[
     ("elapsed", T, u::elapsed),
     ("increase", T, u::increase),
     ("integral", T, u::integral),
+    ("timeWeightedAvg", T, x::time_weighted_avg),
     ("truncateTimeColumn", T, u::truncate_time_column),
     ("timeShift", T, u::time_shift),
     ("columns", T, u::columns),
@@ -74,8 +85,9 @@ const UNIVERSE: &[(&str, Option<&str>, BuiltinFn)] = &[
     ("length", Some("arr"), u::length),
     ("contains", None, u::contains),
     ("buckets", None, u::buckets),
+    ("to", T, to::to),
     ("die", None, u::die),
-    ("display", None, u::display),
+    ("display", None, display::display),
     ("float", None, c::float),
     ("int", None, c::int),
     ("uint", None, c::uint),
@@ -147,6 +159,22 @@ pub fn universe_has(name: &str) -> bool {
 /// The value of an importable package, by import path.
 pub fn package(path: &str) -> Option<Value> {
     use p::f;
+    if let Some(v) = small_packages::package(path) {
+        return Some(v);
+    }
+    if path == "influxdata/influxdb/monitor" {
+        return Some(monitor::package());
+    }
+    if path == "experimental/json" {
+        return Some(p::record(vec![f("parse", None, json_parse::parse)]));
+    }
+    if path == "experimental/prometheus" {
+        return Some(p::record(vec![f(
+            "histogramQuantile",
+            T,
+            prometheus::histogram_quantile,
+        )]));
+    }
     let fields: Vec<(&str, Value)> = match path {
         "testing" => vec![
             f("diff", Some("got"), p::testing_diff),
@@ -159,8 +187,8 @@ pub fn package(path: &str) -> Option<Value> {
             f("assertEqualValues", None, p::testing_assert_equal_values),
         ],
         "csv" => vec![f("from", None, p::csv_from)],
-        "array" | "experimental/array" => vec![
-            f("from", None, p::array_from),
+        "array" => vec![
+            f("from", Some("rows"), p::array_from),
             f("map", Some("arr"), p::array_map),
             f("filter", Some("arr"), p::array_filter),
             f("concat", Some("arr"), p::array_concat),
@@ -182,6 +210,7 @@ pub fn package(path: &str) -> Option<Value> {
             f("index", None, p::strings_index),
             f("lastIndex", None, p::strings_last_index),
             f("split", None, p::strings_split),
+            f("splitN", None, p::strings_split_n),
             f("joinStr", None, p::strings_join),
             f("replace", None, p::strings_replace),
             f("replaceAll", None, p::strings_replace_all),
@@ -196,6 +225,7 @@ pub fn package(path: &str) -> Option<Value> {
             f("compile", None, p::regexp_compile),
             f("matchRegexpString", None, p::regexp_match),
             f("findString", None, p::regexp_find_string),
+            f("findStringIndex", None, p::regexp_find_string_index),
             f("replaceAllString", None, p::regexp_replace_all),
             f("quoteMeta", None, p::regexp_quote_meta),
             f("splitRegexp", None, p::regexp_split),
@@ -226,6 +256,27 @@ pub fn package(path: &str) -> Option<Value> {
             f("isNaN", None, p::math_is_nan),
             f("isInf", None, p::math_is_inf),
             f("Inf", None, p::math_inf),
+            f("mInf", None, p::math_inf),
+            f("acos", None, p::math_acos),
+            f("acosh", None, p::math_acosh),
+            f("asin", None, p::math_asin),
+            f("asinh", None, p::math_asinh),
+            f("atan", None, p::math_atan),
+            f("atanh", None, p::math_atanh),
+            f("cbrt", None, p::math_cbrt),
+            f("cosh", None, p::math_cosh),
+            f("sinh", None, p::math_sinh),
+            f("tanh", None, p::math_tanh),
+            f("exp2", None, p::math_exp2),
+            f("expm1", None, p::math_expm1),
+            f("log1p", None, p::math_log1p),
+            f("logb", None, p::math_logb),
+            f("roundtoeven", None, p::math_round_to_even),
+            f("atan2", None, p::math_atan2),
+            f("copysign", None, p::math_copysign),
+            f("dim", None, p::math_dim),
+            f("hypot", None, p::math_hypot),
+            f("remainder", None, p::math_remainder),
             f("NaN", None, p::math_nan),
         ],
         "types" => vec![
@@ -250,6 +301,7 @@ pub fn package(path: &str) -> Option<Value> {
             f("add", None, p::date_add),
             f("sub", None, p::date_sub),
             f("time", None, p::date_time),
+            f("scale", None, p::date_scale),
             ("Sunday", Value::Int(0)),
             ("Monday", Value::Int(1)),
             ("Tuesday", Value::Int(2)),
@@ -264,23 +316,20 @@ pub fn package(path: &str) -> Option<Value> {
             f("remove", None, p::dict_remove),
             f("fromList", None, p::dict_from_list),
         ],
-        "influxdata/influxdb" => vec![f("from", None, u::from), f("buckets", None, u::buckets)],
+        "influxdata/influxdb" => vec![
+            f("from", None, u::from),
+            f("buckets", None, u::buckets),
+            f("to", T, to::to),
+        ],
         "influxdata/influxdb/schema" => vec![
-            f("measurements", None, p::schema_measurements),
-            f("tagValues", None, p::schema_tag_values),
-            f("tagKeys", None, p::schema_tag_keys),
-            f("fieldKeys", None, p::schema_field_keys),
-            f(
-                "measurementTagValues",
-                None,
-                p::schema_measurement_tag_values,
-            ),
-            f("measurementTagKeys", None, p::schema_measurement_tag_keys),
-            f(
-                "measurementFieldKeys",
-                None,
-                p::schema_measurement_field_keys,
-            ),
+            f("measurements", None, schema::measurements),
+            f("tagValues", None, schema::tag_values),
+            f("tagKeys", None, schema::tag_keys),
+            f("fieldKeys", None, schema::field_keys),
+            f("measurementTagValues", None, schema::measurement_tag_values),
+            f("measurementTagKeys", None, schema::measurement_tag_keys),
+            f("measurementFieldKeys", None, schema::measurement_field_keys),
+            ("_from", Function::builtin("from", None, u::from)),
         ],
         "system" => vec![f("time", None, u::now)],
         "universe" => {
@@ -337,6 +386,18 @@ pub fn package(path: &str) -> Option<Value> {
             f("full", Some("left"), p::join_full),
             f("time", Some("left"), p::join_time),
         ],
+        "experimental/date/boundaries" => vec![
+            f("yesterday", None, boundaries::yesterday),
+            f("monday", None, boundaries::monday),
+            f("tuesday", None, boundaries::tuesday),
+            f("wednesday", None, boundaries::wednesday),
+            f("thursday", None, boundaries::thursday),
+            f("friday", None, boundaries::friday),
+            f("saturday", None, boundaries::saturday),
+            f("sunday", None, boundaries::sunday),
+            f("week", None, boundaries::week),
+            f("month", None, boundaries::month),
+        ],
         "testing/expect" => vec![f("planner", None, p::noop)],
         "internal/debug" => vec![
             f("pass", T, p::identity_tables),
@@ -344,13 +405,44 @@ pub fn package(path: &str) -> Option<Value> {
             f("slurp", T, p::identity_tables),
             f("sink", T, p::debug_sink),
             f("null", None, p::debug_null),
-            f("getOption", None, p::noop),
+            f("getOption", None, small_packages::debug_get_option),
             f("feature", None, p::noop),
             ("vectorize", Value::Bool(false)),
         ],
+        // Experimental aggregates and selectors behave like universe's on `_value`.
         "experimental" => vec![
             f("addDuration", None, p::date_add),
             f("subDuration", None, p::date_sub),
+            f("count", T, u::count),
+            f("sum", T, u::sum),
+            f("mean", T, u::mean),
+            f("min", T, u::min),
+            f("max", T, u::max),
+            f("first", T, u::first),
+            f("last", T, u::last),
+            f("spread", T, u::spread),
+            f("stddev", T, u::stddev_fn),
+            f("quantile", T, u::quantile),
+            f("unique", T, u::unique),
+            f("distinct", T, u::distinct),
+            f("integral", T, u::integral),
+            f("fill", T, u::fill),
+            f("skew", T, x::skew),
+            f("mode", T, x::mode),
+            f("histogram", T, x::histogram),
+            f("histogramQuantile", T, x::histogram_quantile),
+            f("kaufmansAMA", T, x::kaufmans_ama),
+            f("window", T, u::window),
+            f("group", T, experimental::group),
+            f("set", T, experimental::set),
+            f("objectKeys", None, experimental::object_keys),
+            f("chain", None, experimental::chain),
+            f("alignTime", T, experimental::align_time),
+            f("preview", T, experimental::preview),
+            f("catch", None, experimental::catch),
+            f("unpivot", T, experimental::unpivot),
+            f("join", None, experimental::join),
+            f("diff", Some("got"), experimental::diff),
         ],
         _ => return None,
     };

@@ -36,7 +36,7 @@ pub fn range(i: &mut Interp, a: &mut Args) -> Result<Value> {
         None => i.now,
     };
     let input = a.take("tables").ok_or_else(|| a.missing("tables"))?;
-    i.range_bounds = Some((start, stop));
+    let previous_range = i.range_bounds.replace((start, stop));
     if let Value::Stream(s) = &input {
         if let Stream::Scan(p) = &**s {
             if p.range.is_none() && p.predicate.is_none() {
@@ -50,9 +50,12 @@ pub fn range(i: &mut Interp, a: &mut Args) -> Result<Value> {
     let (start0, stop0) = (start, stop);
     let mut out = Vec::with_capacity(tables.len());
     for t in tables {
-        // A second range narrows the first one.
-        let (start, stop) = match (t.key.get("_start"), t.key.get("_stop")) {
-            (Some(Value::Time(s0)), Some(Value::Time(e0))) => (start0.max(*s0), stop0.min(*e0)),
+        // Flux merges a range that directly follows another into their intersection;
+        // bounds that came with the data (csv.from, window) are replaced.
+        let (start, stop) = match (t.key.get("_start"), t.key.get("_stop"), previous_range) {
+            (Some(Value::Time(s0)), Some(Value::Time(e0)), Some(p)) if p == (*s0, *e0) => {
+                (start0.max(*s0), stop0.min(*e0))
+            }
             _ => (start0, stop0),
         };
         let mut t = match t.column("_time").map(|c| &c.data) {
@@ -609,7 +612,7 @@ pub fn tail(i: &mut Interp, a: &mut Args) -> Result<Value> {
     ))
 }
 
-fn sort_indices(t: &Table, cols: &[String], desc: bool) -> Vec<usize> {
+pub(crate) fn sort_indices(t: &Table, cols: &[String], desc: bool) -> Vec<usize> {
     let mut idx: Vec<usize> = (0..t.len()).collect();
     let cs: Vec<&ColumnData> = cols
         .iter()
@@ -861,7 +864,8 @@ pub fn aggregate(agg: Agg, c: &ColumnData, rows: &[usize], label: &str) -> Resul
         ))
     };
     Ok(match agg {
-        Agg::Count => Value::Int(rows.iter().filter(|&&r| !c.is_null(r)).count() as i64),
+        // Flux counts every record, null values included.
+        Agg::Count => Value::Int(rows.len() as i64),
         Agg::Sum => match c {
             ColumnData::Float(v) => {
                 let mut any = false;
@@ -914,7 +918,7 @@ pub fn aggregate(agg: Agg, c: &ColumnData, rows: &[usize], label: &str) -> Resul
         }
         Agg::Median => {
             let mut xs = floats(c, rows).ok_or_else(unsupported)?;
-            quantile_value(&mut xs, 0.5, "estimate_tdigest")
+            quantile_value(&mut xs, 0.5, "estimate_tdigest", DEFAULT_COMPRESSION)
         }
         Agg::Spread => match c {
             ColumnData::Int(v) => {
@@ -968,7 +972,7 @@ fn stddev(xs: &[f64], mode: &str) -> Value {
     Value::Float((ss / d).sqrt())
 }
 
-pub fn quantile_value(xs: &mut [f64], q: f64, method: &str) -> Value {
+pub fn quantile_value(xs: &mut [f64], q: f64, method: &str, compression: f64) -> Value {
     if xs.is_empty() {
         return Value::Null;
     }
@@ -981,8 +985,10 @@ pub fn quantile_value(xs: &mut [f64], q: f64, method: &str) -> Value {
                 .min(n - 1);
             Value::Float(xs[idx])
         }
+        "estimate_tdigest" => {
+            super::tdigest::estimate(xs, q, compression).map_or(Value::Null, Value::Float)
+        }
         _ => {
-            // exact_mean and the t-digest estimate agree on small inputs: interpolate.
             let pos = q * (n - 1) as f64;
             let lo = pos.floor() as usize;
             let hi = pos.ceil() as usize;
@@ -1087,7 +1093,7 @@ agg_builtin!(first, Agg::First);
 agg_builtin!(last, Agg::Last);
 
 pub fn median(i: &mut Interp, a: &mut Args) -> Result<Value> {
-    if a.has("method") && a.string("method")? == "exact_selector" {
+    if a.has("method") || a.has("compression") {
         a.items.push(("q".into(), Value::Float(0.5)));
         return quantile(i, a);
     }
@@ -1117,6 +1123,9 @@ pub fn stddev_fn(i: &mut Interp, a: &mut Args) -> Result<Value> {
     Ok(stream(out))
 }
 
+/// The t-digest compression Flux uses unless `compression` is given.
+const DEFAULT_COMPRESSION: f64 = 1000.0;
+
 pub fn quantile(i: &mut Interp, a: &mut Args) -> Result<Value> {
     let column = a.string_or("column", "_value")?;
     let q = a.float("q")?;
@@ -1124,6 +1133,17 @@ pub fn quantile(i: &mut Interp, a: &mut Args) -> Result<Value> {
     if !(0.0..=1.0).contains(&q) {
         return Err(FluxError::invalid("quantile must be between 0 and 1"));
     }
+    let compression = match a.get("compression") {
+        Some(Value::Float(c)) if *c > 0.0 => {
+            if method != "estimate_tdigest" {
+                return Err(FluxError::invalid(
+                    "compression parameter is only valid for method estimate_tdigest",
+                ));
+            }
+            *c
+        }
+        _ => DEFAULT_COMPRESSION,
+    };
     let tables = input(i, a)?;
     let mut out = Vec::new();
     for t in tables {
@@ -1149,7 +1169,7 @@ pub fn quantile(i: &mut Interp, a: &mut Args) -> Result<Value> {
         }
         let mut xs = floats(&c.data, &rows)
             .ok_or_else(|| FluxError::invalid("quantile: unsupported column type"))?;
-        let v = quantile_value(&mut xs, q, &method);
+        let v = quantile_value(&mut xs, q, &method, compression);
         let mut cols = Vec::new();
         for kc in &t.columns {
             if t.key.contains(&kc.label) && kc.label != column {
@@ -1206,7 +1226,7 @@ impl Loc {
             .map_err(|e| FluxError::invalid(format!("invalid location {zone:?}: {e}")))
     }
     /// Wall-clock time as if it were UTC.
-    fn to_local(&self, t: i64) -> i64 {
+    pub(crate) fn to_local(&self, t: i64) -> i64 {
         match self {
             Loc::Utc => t,
             Loc::Fixed(o) => t.saturating_add(*o),
@@ -1216,21 +1236,27 @@ impl Loc {
             },
         }
     }
-    /// The instant of a wall-clock time (gaps and folds resolved like Go: the earlier offset).
-    fn instant_of(&self, l: i64) -> i64 {
+    /// The instant of a wall-clock time: in a fold the earlier one, in a gap the transition.
+    pub(crate) fn instant_of(&self, l: i64) -> i64 {
         match self {
             Loc::Utc => l,
             Loc::Fixed(o) => l.saturating_sub(*o),
             Loc::Named(tz) => {
-                let secs = l.div_euclid(1_000_000_000);
-                let nanos = l.rem_euclid(1_000_000_000);
-                let Ok(ts) = jiff::Timestamp::from_second(secs) else {
+                use jiff::tz::AmbiguousOffset as A;
+                const NS: i64 = 1_000_000_000;
+                let Ok(ts) = jiff::Timestamp::from_second(l.div_euclid(NS)) else {
                     return l;
                 };
                 let dt = ts.to_zoned(jiff::tz::TimeZone::UTC).datetime();
-                match tz.to_ambiguous_zoned(dt).compatible() {
-                    Ok(z) => (z.timestamp().as_second() * 1_000_000_000).saturating_add(nanos),
-                    Err(_) => l,
+                let minus = |o: jiff::tz::Offset| l.saturating_sub(o.seconds() as i64 * NS);
+                match tz.to_ambiguous_timestamp(dt).offset() {
+                    A::Unambiguous { offset } => minus(offset),
+                    A::Fold { before, .. } => minus(before),
+                    // A clock time the zone skips: Flux cuts the window at the transition.
+                    A::Gap { after, .. } => jiff::Timestamp::from_nanosecond(minus(after) as i128)
+                        .ok()
+                        .and_then(|from| tz.following(from).next())
+                        .map_or(minus(after), |tr| tr.timestamp().as_nanosecond() as i64),
                 }
             }
         }
@@ -1251,12 +1277,25 @@ fn window_args(a: &Args, default_empty: bool) -> Result<WindowArgs> {
             "duration used as an interval cannot be zero or negative",
         ));
     }
+    let mut offset = a.opt_duration("offset")?.unwrap_or_default();
+    let mut loc = Loc::from_value(a.get("location"))?;
+    // A fixed location only moves the windows' zero (Flux subtracts its offset, months
+    // included, from the window offset); named zones map clock times instead.
+    if let (Loc::Utc | Loc::Fixed(_), Some(Value::Record(r))) = (&loc, a.get("location")) {
+        if let Some(Value::Duration(d)) = r.get("offset") {
+            offset = Duration {
+                months: offset.months - d.months,
+                nanos: offset.nanos.saturating_sub(d.nanos),
+            };
+            loc = Loc::Utc;
+        }
+    }
     Ok(WindowArgs {
         every,
         period,
-        offset: a.opt_duration("offset")?.unwrap_or_default(),
+        offset,
         create_empty: a.bool_or("createEmpty", default_empty)?,
-        loc: Loc::from_value(a.get("location"))?,
+        loc,
     })
 }
 
@@ -1507,7 +1546,8 @@ pub fn aggregate_window(i: &mut Interp, a: &mut Args) -> Result<Value> {
                     match &p.group {
                         None => return Ok(stream(t)),
                         Some(cols) => {
-                            if let Some(t) = regroup_single_series(t, cols) {
+                            if let Some(mut t) = regroup_single_series(t, cols) {
+                                key_window_bounds(&mut t);
                                 return Ok(stream(t));
                             }
                         }
@@ -1674,7 +1714,24 @@ pub fn aggregate_window(i: &mut Interp, a: &mut Args) -> Result<Value> {
             }
         }
     }
+    key_window_bounds(&mut out);
     Ok(stream(out))
+}
+
+/// Flux ends aggregateWindow with window(every: inf), which keys every table by its
+/// _start and _stop even when an earlier group() had dropped them from the key.
+fn key_window_bounds(tables: &mut [Table]) {
+    for t in tables.iter_mut() {
+        for label in ["_start", "_stop"] {
+            if t.key.contains(label) || t.is_empty() {
+                continue;
+            }
+            if let Some(c) = t.column(label) {
+                let v = c.data.get(0);
+                t.key.cols.push((label.to_string(), v));
+            }
+        }
+    }
 }
 
 // ------------------------------------------------------------------ reshaping
@@ -1857,7 +1914,7 @@ pub fn fill(i: &mut Interp, a: &mut Args) -> Result<Value> {
 
 // ------------------------------------------------------------------ time series math
 
-fn f64_col(c: &ColumnData) -> Option<Vec<Option<f64>>> {
+pub(crate) fn f64_col(c: &ColumnData) -> Option<Vec<Option<f64>>> {
     Some(match c {
         ColumnData::Float(v) => v.clone(),
         ColumnData::Int(v) => v.iter().map(|x| x.map(|x| x as f64)).collect(),
@@ -1940,6 +1997,8 @@ pub fn derivative(i: &mut Interp, a: &mut Args) -> Result<Value> {
         .opt_duration("unit")?
         .unwrap_or(Duration::from_nanos(1_000_000_000));
     let non_neg = a.bool_or("nonNegative", false)?;
+    // With nonNegative, a decrease yields 0 instead of null.
+    let initial_zero = a.bool_or("initialZero", false)?;
     let columns = a
         .strings("columns")?
         .unwrap_or_else(|| vec!["_value".into()]);
@@ -1974,6 +2033,8 @@ pub fn derivative(i: &mut Interp, a: &mut Args) -> Result<Value> {
                     let d = (v - pv) / ((ts - pt) as f64 / unit.nanos as f64);
                     if !(non_neg && d < 0.0) {
                         o[r] = Some(d);
+                    } else if initial_zero {
+                        o[r] = Some(0.0);
                     }
                     if first {
                         keep[r] = true;
@@ -2189,21 +2250,35 @@ pub fn integral(i: &mut Interp, a: &mut Args) -> Result<Value> {
         let times = time_col(&t, &tcol)?;
         let vals = f64_col(&t.columns[ci].data)
             .ok_or_else(|| FluxError::invalid("integral: unsupported column type"))?;
+        let points: Vec<(f64, f64)> = (0..t.len())
+            .filter_map(|r| Some((times[r]? as f64, vals[r]?)))
+            .collect();
+        let unit = unit.nanos as f64;
         let mut total = 0.0;
-        let mut prev: Option<(i64, f64)> = None;
-        let mut any = false;
-        for r in 0..t.len() {
-            let (Some(ts), Some(v)) = (times[r], vals[r]) else {
-                continue;
-            };
-            if let Some((pt, pv)) = prev {
-                total += (v + pv) / 2.0 * ((ts - pt) as f64 / unit.nanos as f64);
-            }
-            prev = Some((ts, v));
-            any = true;
+        for w in points.windows(2) {
+            total += (w[1].1 + w[0].1) / 2.0 * ((w[1].0 - w[0].0) / unit);
         }
+        // "linear" extends the curve to the table's bounds: the line through the first
+        // two points back to _start, through the last two on to _stop; a single value is
+        // taken as constant over the whole range.
         if interp == "linear" {
-            // bounds extension is rare; ignore for now
+            if let Some((start, stop)) = key_bounds(&t) {
+                let (start, stop) = (start as f64, stop as f64);
+                match points.as_slice() {
+                    [] => {}
+                    [(_, v)] => total = v * (stop - start) / unit,
+                    [(t0, v0), (t1, v1), ..] => {
+                        let (tn1, vn1) = points[points.len() - 2];
+                        let (tn, vn) = points[points.len() - 1];
+                        if start < *t0 {
+                            let y = v0 - (v1 - v0) / (t1 - t0) * (t0 - start);
+                            total += 0.5 * (y + v0) * (t0 - start) / unit;
+                        }
+                        let y = vn + (vn - vn1) / (tn - tn1) * (stop - tn);
+                        total += 0.5 * (y + vn) * (stop - tn) / unit;
+                    }
+                }
+            }
         }
         let mut cols = Vec::new();
         for c in &t.columns {
@@ -2217,7 +2292,7 @@ pub fn integral(i: &mut Interp, a: &mut Args) -> Result<Value> {
         }
         cols.push(Column::new(
             column.clone(),
-            ColumnData::Float(vec![if any { Some(total) } else { Some(0.0) }]),
+            ColumnData::Float(vec![Some(total)]),
         ));
         out.push(Table::new(t.key.clone(), cols));
     }
@@ -2539,7 +2614,12 @@ fn inner_join(ta: &[Table], tb: &[Table], on: &[String], na: &str, nb: &str) -> 
                 } else {
                     format!("{}_{na}", c.label)
                 };
-                if let Some(v) = a.key.get(&c.label) {
+                // An `on` column is keyed when either side keys it (equal values on both).
+                let keyed = a
+                    .key
+                    .get(&c.label)
+                    .or_else(|| on.contains(&c.label).then(|| b.key.get(&c.label)).flatten());
+                if let Some(v) = keyed {
                     key.cols.push((label.clone(), v.clone()));
                 }
                 cols.push(Column::new(label, c.data.take(&ia)));
@@ -2569,6 +2649,8 @@ fn inner_join(ta: &[Table], tb: &[Table], on: &[String], na: &str, nb: &str) -> 
             }
         }
     }
+    // Flux's join emits its tables in group-key order.
+    out.sort_by(|x, y| x.key.sort_cmp(&y.key));
     Ok(stream(out))
 }
 
@@ -2627,8 +2709,4 @@ pub fn buckets(i: &mut Interp, _a: &mut Args) -> Result<Value> {
 
 pub fn die(_i: &mut Interp, a: &mut Args) -> Result<Value> {
     Err(FluxError::invalid(a.string("msg")?))
-}
-
-pub fn display(_i: &mut Interp, a: &mut Args) -> Result<Value> {
-    Ok(Value::String(Arc::from(a.req("v")?.to_string())))
 }
