@@ -5,7 +5,7 @@ import { execFileSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
-import { ROOT, assertSkeletonCsv, freePort, healthy, httpClient, query, setup, startProcess, tempDir, writeSample } from "./common.mjs";
+import { ROOT, assertSkeletonCsv, freePort, healthy, httpClient, nsAgo, query, setup, startProcess, tempDir, writeSample } from "./common.mjs";
 
 const WRANGLER = join(ROOT, "node_modules", "wrangler", "bin", "wrangler.js");
 const persist = tempDir("wrangler");
@@ -108,6 +108,43 @@ test("with a snapshot after every write: restore from snapshot + log across a re
   const again = await query(request, token);
   assert.equal(again.status, 200, again.body);
   assert.match(again.body, /,3,v,m,c/);
+});
+
+test("a Rust panic in the Durable Object answers 500 internal error and the object restores from storage", async () => {
+  await wrangler.stop();
+  // EDGEFLUX_TEST_PANIC arms the test-only X-Edgeflux-Test-Panic header (worker/src/panic.rs).
+  wrangler = await startWrangler(tempDir("wrangler-panic"), ["--var", "EDGEFLUX_TEST_PANIC:1"]);
+  const request = httpClient(base);
+  const token = await setup(request);
+  await writeSample(request, token);
+
+  // Before the guard this request never got an answer; give it 20 s, not forever.
+  const res = await fetch(`${base}/api/v2/buckets`, {
+    headers: { Authorization: `Token ${token}`, "X-Edgeflux-Test-Panic": "1" },
+    signal: AbortSignal.timeout(20_000),
+  });
+  const text = await res.text();
+  assert.equal(res.status, 500, text);
+  const body = JSON.parse(text);
+  assert.equal(body.code, "internal error");
+  assert.match(body.message, /^Rust panic: .*test panic requested with X-Edgeflux-Test-Panic$/s);
+
+  // The rebuilt object restored the onboarding and the write from its storage.
+  const again = await query(request, token);
+  assert.equal(again.status, 200, again.body);
+  assertSkeletonCsv(again.body);
+  const second = await request("POST", "/api/v2/setup", { "Content-Type": "application/json" },
+    JSON.stringify({ username: "x", password: "xxxxxxxxx", org: "x", bucket: "x" }));
+  assert.equal(second.status, 422, `the restored engine is onboarded: ${second.body}`);
+  const w = await request("POST", "/api/v2/write?org=o&bucket=b", { Authorization: `Token ${token}` }, `m,host=c v=3 ${nsAgo(30_000)}`);
+  assert.equal(w.status, 204, w.body);
+});
+
+test("without EDGEFLUX_TEST_PANIC the panic header does nothing", async () => {
+  await wrangler.stop();
+  wrangler = await startWrangler(tempDir("wrangler-nopanic"));
+  const res = await httpClient(base)("GET", "/health", { "X-Edgeflux-Test-Panic": "1" });
+  assert.equal(res.status, 200, res.body);
 });
 
 test("a task created over HTTP runs on the Durable Object alarm and its to() writes persist", async () => {

@@ -1,7 +1,8 @@
-//! The edge home: edgeflux's v2 API on Cloudflare Workers. The Worker forwards every
-//! request that is not a static asset (the playground in `www/`) to a Durable Object,
-//! which holds an [`edgeflux_api::Engine`] and keeps its log and snapshots in the object's
-//! storage. One object serves everything for now; the sharding plan is in DESIGN.md.
+//! The edge home: edgeflux's v2 API on Cloudflare Workers. The Worker (`worker/entry.mjs`,
+//! a few lines of JS so a Rust panic cannot strand it) forwards every request that is not a
+//! static asset (the playground in `www/`) to a Durable Object, which holds an
+//! [`edgeflux_api::Engine`] and keeps its log and snapshots in the object's storage. One
+//! object serves everything for now; the sharding plan is in DESIGN.md.
 //!
 //! Per request the object follows the API crate's seam: `handle` → store the log records
 //! (the storage put resolves) → `apply` → respond. A failed put answers 500 and changes
@@ -11,9 +12,12 @@
 
 mod log;
 mod object;
+mod panic;
 
-/// The name of the single engine object (a future catalog/shard split names more).
-pub const ENGINE_OBJECT_NAME: &str = "default";
+/// Most bytes of tables one Flux query may hold: a quarter of the isolate's 128 MB, which
+/// also holds the store and the CSV answer. There is no query deadline here: workerd
+/// stops the clock while code runs, and its CPU limit ends a runaway request.
+pub const QUERY_MEMORY_BYTES: usize = 32 << 20;
 
 /// Splits a request URL into path and query (without `?`).
 pub fn path_and_query(url: &str) -> (String, String) {

@@ -1,23 +1,13 @@
-//! The Worker entry point and the Durable Object that owns the engine.
+//! The Durable Object that owns the engine (the Worker's routing is `worker/entry.mjs`).
 
 use std::cell::RefCell;
 
 use edgeflux_api::{
     Engine, Env as ApiEnv, Options, Request as ApiRequest, Response as ApiResponse,
 };
-use worker::{
-    durable_object, event, Context, DurableObject, Env, Headers, Request, Response, Result, State,
-};
+use worker::{durable_object, DurableObject, Env, Headers, Request, Response, Result, State};
 
-use crate::{log, path_and_query, ENGINE_OBJECT_NAME};
-
-#[event(fetch)]
-async fn fetch(req: Request, env: Env, _ctx: Context) -> Result<Response> {
-    let stub = env
-        .durable_object("ENGINE")?
-        .get_by_name(ENGINE_OBJECT_NAME)?;
-    stub.fetch_with_request(req).await
-}
+use crate::{log, path_and_query};
 
 /// Clock and randomness inside workerd.
 struct WorkerEnv;
@@ -59,6 +49,7 @@ pub struct EngineObject {
 
 impl DurableObject for EngineObject {
     fn new(state: State, env: Env) -> Self {
+        crate::panic::install(&env);
         let snapshot_after_bytes = env
             .var("EDGEFLUX_SNAPSHOT_AFTER_BYTES")
             .ok()
@@ -73,6 +64,7 @@ impl DurableObject for EngineObject {
 
     async fn fetch(&self, mut req: Request) -> Result<Response> {
         self.ensure_loaded().await?;
+        crate::panic::test_point(&req);
         let request = to_api_request(&mut req).await?;
         let response = self.serve(&request).await?;
         to_worker_response(response)
@@ -117,6 +109,7 @@ impl EngineObject {
         .map_err(|e| worker::Error::RustError(format!("restore failed: {e}")))?;
         engine.set_options(Options {
             snapshot_after_bytes: self.snapshot_after_bytes,
+            query_memory_bytes: crate::QUERY_MEMORY_BYTES,
             ..engine.options().clone()
         });
         let now = WorkerEnv.now_ns();
