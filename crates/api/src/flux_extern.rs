@@ -75,6 +75,52 @@ fn ident(v: &Value) -> Result<String, String> {
     Ok(name.to_string())
 }
 
+/// The JSON body's `params` object as the prelude `params = {"key": value, ...}`, so a
+/// query reads `params.key` (InfluxDB Cloud's parameterized queries; OSS 2.x ignores the
+/// field). Values are JSON scalars: strings, numbers and booleans; like Cloud, a duration
+/// or time travels as a string and the query converts it (`duration(v: params.start)`).
+/// Keys are written as string literals, so no key can inject code.
+pub fn render_params(params: &Value) -> Result<String, String> {
+    let Value::Object(map) = params else {
+        return Err("must be an object".into());
+    };
+    let mut out = String::from("params = {");
+    for (i, (key, value)) in map.iter().enumerate() {
+        if i > 0 {
+            out.push_str(", ");
+        }
+        out.push_str(&string_literal(key));
+        out.push_str(": ");
+        match value {
+            Value::String(s) => out.push_str(&string_literal(s)),
+            Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+            Value::Number(n) if n.is_i64() => out.push_str(&n.to_string()),
+            Value::Number(n) => {
+                let f = n.as_f64().ok_or("number out of range")?;
+                // Flux float literals have no exponent and need a fraction; Display
+                // writes every digit and no exponent.
+                let mut text = f.to_string();
+                if !text.contains('.') {
+                    text.push_str(".0");
+                }
+                out.push_str(&text);
+            }
+            other => {
+                return Err(format!(
+                    "unsupported value for {key:?}: {}",
+                    match other {
+                        Value::Null => "null",
+                        Value::Array(_) => "array",
+                        _ => "object",
+                    }
+                ))
+            }
+        }
+    }
+    out.push_str("}\n");
+    Ok(out)
+}
+
 pub(crate) fn string_literal(s: &str) -> String {
     let mut out = String::from("\"");
     for c in s.chars() {
@@ -248,6 +294,19 @@ mod tests {
             text,
             "option bucketParam = \"my \\\"b\\\"\"\noption n = 42\noption d = -3600000000us\noption t = 2020-01-01T00:00:00Z\n"
         );
+    }
+
+    #[test]
+    fn renders_params_as_a_record_of_literals() {
+        let params =
+            json!({"bucket": "my \"b\"", "n": 42, "x": 1.5, "big": 1e20, "on": true, "a b": -3});
+        assert_eq!(
+            render_params(&params).unwrap(),
+            "params = {\"a b\": -3, \"big\": 100000000000000000000.0, \"bucket\": \"my \\\"b\\\"\", \"n\": 42, \"on\": true, \"x\": 1.5}\n"
+        );
+        assert!(render_params(&json!({"k": null})).is_err());
+        assert!(render_params(&json!({"k": [1]})).is_err());
+        assert!(render_params(&json!([1])).is_err());
     }
 
     #[test]

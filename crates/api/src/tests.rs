@@ -1036,6 +1036,32 @@ fn walking_skeleton_setup_write_query() {
         .unwrap();
     assert!(plain.starts_with(",result,table,_start"), "{plain}");
 
+    // JSON `params` become the record `params` (durations travel as strings).
+    let mut with_params = req.clone();
+    with_params.body = json!({
+        "query": "from(bucket: params.b) |> range(start: duration(v: params.start)) |> filter(fn: (r) => r.host == params.host)",
+        "params": {"b": "my-bucket", "start": "-1h", "host": "b"}
+    })
+    .to_string()
+    .into_bytes();
+    let r = h.request(with_params.clone());
+    assert_eq!(r.status, 200, "{}", text(&r));
+    let csv = text(&r);
+    assert!(
+        csv.contains(",2,v,m,b\r\n") && !csv.contains(",1,v,m,a"),
+        "{csv}"
+    );
+    with_params.body =
+        json!({"query": "x", "params": {"a": 1}, "extern": {"type": "File", "body": []}})
+            .to_string()
+            .into_bytes();
+    assert_error(
+        &h.request(with_params),
+        400,
+        "invalid",
+        "params cannot be used together with extern",
+    );
+
     // Errors before output are JSON with Flux's code.
     let mut bad = req.clone();
     bad.body = json!({"query": "from(bucket: \"nope\") |> range(start: -1h)"})

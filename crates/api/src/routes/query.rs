@@ -55,6 +55,8 @@ pub(crate) struct QueryBody {
     #[serde(default)]
     r#extern: Option<Value>,
     #[serde(default)]
+    params: Option<Value>,
+    #[serde(default)]
     now: Option<String>,
 }
 
@@ -112,9 +114,20 @@ pub(crate) fn parse_request(
         _ => now,
     };
     let dialect = dialect(req.dialect.unwrap_or_default())?;
-    let prelude = match req.r#extern {
-        Some(Value::Null) | None => None,
-        Some(file) => {
+    let params = req.params.filter(|p| !p.is_null());
+    let prelude = match (req.r#extern, params) {
+        (Some(Value::Null) | None, None) => None,
+        (Some(Value::Null) | None, Some(params)) => {
+            Some(crate::flux_extern::render_params(&params).map_err(|e| {
+                HttpError::invalid(format!("failed to decode request body: params: {e}"))
+            })?)
+        }
+        (Some(_), Some(_)) => {
+            return Err(HttpError::invalid(
+                "failed to decode request body: params cannot be used together with extern",
+            ))
+        }
+        (Some(file), None) => {
             let text = crate::flux_extern::render_file(&file).map_err(|e| {
                 HttpError::invalid(format!("failed to decode request body: extern: {e}"))
             })?;
