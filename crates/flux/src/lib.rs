@@ -22,7 +22,6 @@ pub mod csv;
 pub mod error;
 pub mod eval;
 pub mod limits;
-pub mod options;
 mod semantic;
 pub mod source;
 pub mod stdlib;
@@ -34,7 +33,6 @@ pub mod value;
 pub use csv::{decode_csv, encode_csv, encode_error, Dialect, FluxResult};
 pub use error::FluxError;
 pub use limits::QueryLimits;
-pub use options::{program_options, task_option};
 pub use source::{
     BucketInfo, MemorySource, NoSource, Predicate, ScanSpec, Source, WindowFn, WindowSpec,
     WritePoint, WriteTarget,
